@@ -40,6 +40,8 @@ type Tx interface {
 	Replace(ctx context.Context, table string, row Row, cacheKey string) error
 	// Delete removes the row with the id; deleting a missing row is not an error.
 	Delete(ctx context.Context, table, id string) error
+	// Truncate removes every row of the table (DB-less reloads).
+	Truncate(ctx context.Context, table string) error
 }
 
 // Query selects a page of rows.
