@@ -1,0 +1,37 @@
+package router
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// compilePathRegex compiles a regex route path ("~/re") the way Kong hands
+// it to atc-router: the "~" dropped, "^" put in front (so only the first
+// alternative of a top-level "a|b" is anchored, exactly as in Kong) and
+// "?<" rewritten to "?P<".
+//
+// atc-router runs Rust's regex crate; Go's RE2 syntax is nearly the same.
+// Known differences: \d, \w, \s and \b are ASCII-only in Go (Unicode in
+// Rust), and Rust's class set operations ([a-z&&[^x]]) do not exist in Go.
+func compilePathRegex(path string) (*regexp.Regexp, error) {
+	return regexp.Compile("^" + strings.ReplaceAll(path[1:], "?<", "?P<"))
+}
+
+// literalPrefix returns the literal text every match of re must begin with
+// at the start of the subject, or "" when there is none to rely on. It lets
+// the index file a regex path under a prefix like a plain path.
+func literalPrefix(re *regexp.Regexp) string {
+	tree, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	if tree.Op != syntax.OpConcat || len(tree.Sub) < 2 || tree.Sub[0].Op != syntax.OpBeginText {
+		return ""
+	}
+	lit := tree.Sub[1]
+	if lit.Op != syntax.OpLiteral || lit.Flags&syntax.FoldCase != 0 {
+		return ""
+	}
+	return string(lit.Rune)
+}
