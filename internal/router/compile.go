@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // subRoute is one matcher of the router: a route, or one path group of a
@@ -44,6 +45,9 @@ type pathGroup struct {
 // compileRoute builds the sub-routes of one route: one, or one per path
 // group when its paths fall into several groups.
 func compileRoute(rt *Route, id uuid) ([]subRoute, error) {
+	if err := checkUTF8(rt); err != nil {
+		return nil, err
+	}
 	base := subRoute{route: rt, id: id, methods: rt.Methods}
 	for _, h := range rt.Hosts {
 		base.hosts = append(base.hosts, compileHost(h))
@@ -107,6 +111,29 @@ func splitPaths(paths []string) []pathGroup {
 		groups[i].paths = append(groups[i].paths, p)
 	}
 	return groups
+}
+
+// checkUTF8 refuses what atc-router cannot take: Kong writes the route's
+// values into an expression string that must be valid UTF-8.
+func checkUTF8(rt *Route) error {
+	for _, f := range []struct {
+		name   string
+		values []string
+	}{{"methods", rt.Methods}, {"hosts", rt.Hosts}, {"paths", rt.Paths}, {"snis", rt.SNIs}} {
+		for _, v := range f.values {
+			if !utf8.ValidString(v) {
+				return fmt.Errorf("invalid utf-8 in %s: %q", f.name, v)
+			}
+		}
+	}
+	for name, values := range rt.Headers {
+		for _, v := range values {
+			if !utf8.ValidString(v) {
+				return fmt.Errorf("invalid utf-8 in header %q: %q", name, v)
+			}
+		}
+	}
+	return nil
 }
 
 func isRegexPath(p string) bool { return strings.HasPrefix(p, "~") }

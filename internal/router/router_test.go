@@ -257,7 +257,7 @@ func TestSelectPriority(t *testing.T) {
 		},
 		cases: []selectCase{{"anchored", Request{Path: "/something/my-route", Host: "example.com"}, id(1)}},
 	}, {
-		name: "prefix without segment boundary",
+		name:   "prefix without segment boundary",
 		routes: []Route{{ID: id(1), Paths: []string{"/foo"}}},
 		cases: []selectCase{
 			{"foobar", Request{Path: "/foobar"}, id(1)},

@@ -16,6 +16,7 @@ const (
 	msgManyWildcards    = "invalid wildcard: must have at most one wildcard"
 	msgWildcardPosition = "invalid wildcard: must be placed at leftmost or rightmost label"
 	msgInvalidPort      = "invalid port number"
+	msgExpressionFailed = "Router Expression failed validation: "
 )
 
 // ValidatePath checks one element of a route's paths, with Kong's messages
@@ -23,12 +24,14 @@ const (
 // "%" starts a %XX triplet; a prefix path is already normalized; a regex
 // path compiles.
 //
-// Kong dry-runs regexes with PCRE but routes with Rust's regex crate; this
-// compiles them with the engine that will run them (Go's regexp), so a
-// construct only PCRE knows (look-around, back-references), which Kong
-// accepts but can never route, is refused here. Messages keep Kong's shape
-// "invalid regex: '<re>' (PCRE returned: pcre2_compile() failed: <what> in
-// "<re>")", with PCRE2's wording for the common mistakes.
+// Kong checks a regex twice: the field is dry-run with PCRE ("invalid
+// regex: '<re>' (PCRE returned: ...)"), then the traditional_compatible
+// entity check compiles the route for atc-router's Rust engine ("Router
+// Expression failed validation: ..."). Without PCRE at hand, ValidatePath
+// reports the mistakes PCRE refuses as well (unbalanced parentheses or
+// brackets, bad ranges, quantifiers with nothing to repeat), in PCRE2's
+// words; what only PCRE knows (look-around, back-references) passes here
+// and fails in ValidateRoute, as it does in Kong.
 func ValidatePath(p string) error {
 	switch {
 	case p == "":
@@ -47,10 +50,13 @@ func ValidatePath(p string) error {
 		}
 		return nil
 	}
-	if _, err := compilePathRegex(p); err != nil {
-		re := p[1:]
-		return fmt.Errorf("invalid regex: '%s' (PCRE returned: pcre2_compile() failed: %s in %q)",
-			re, regexErrorText(err), re)
+	_, err := compilePathRegex(p)
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		if what, ok := pcreWording[se.Code]; ok {
+			re := p[1:]
+			return fmt.Errorf("invalid regex: '%s' (PCRE returned: pcre2_compile() failed: %s in %q)", re, what, re)
+		}
 	}
 	return nil
 }
@@ -81,8 +87,8 @@ func badPercent(p string) string {
 	return string(raw[i:min(i+3, len(raw))])
 }
 
-// pcreWording maps Go's regexp syntax errors to what PCRE2 says for the
-// same mistake; other errors keep Go's text.
+// pcreWording maps the regexp syntax errors PCRE raises too to PCRE2's
+// words for them.
 var pcreWording = map[syntax.ErrorCode]string{
 	syntax.ErrMissingParen:          "missing closing parenthesis",
 	syntax.ErrUnexpectedParen:       "unmatched closing parenthesis",
@@ -90,18 +96,18 @@ var pcreWording = map[syntax.ErrorCode]string{
 	syntax.ErrInvalidCharRange:      "range out of order in character class",
 	syntax.ErrMissingRepeatArgument: "quantifier does not follow a repeatable item",
 	syntax.ErrTrailingBackslash:     `\ at end of pattern`,
-	syntax.ErrInvalidRepeatSize:     "number too big in {} quantifier",
 }
 
-func regexErrorText(err error) string {
-	var se *syntax.Error
-	if errors.As(err, &se) {
-		if w, ok := pcreWording[se.Code]; ok {
-			return w
-		}
-		return string(se.Code) + ": " + se.Expr
+// ValidateRoute is the route check of Kong's traditional_compatible flavor:
+// the route must compile for the router. Regex paths and "~*" header values
+// compile for the engine that runs them, values are valid UTF-8 and every
+// header has a value. It complements the field checks (ValidatePath,
+// ValidateHost); the id is not checked here.
+func ValidateRoute(rt *Route) error {
+	if _, err := compileRoute(rt, uuid{}); err != nil {
+		return fmt.Errorf("%s%w", msgExpressionFailed, err)
 	}
-	return err.Error()
+	return nil
 }
 
 // ValidateHost checks one element of a route's hosts, with Kong's messages
