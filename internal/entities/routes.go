@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/schema"
 )
 
@@ -56,6 +57,9 @@ func endpointRecord() schema.Field {
 			return nil
 		})
 }
+
+func validateRoutePath(v any) error { return router.ValidatePath(v.(string)) }
+func validateRouteHost(v any) error { return router.ValidateHost(v.(string)) }
 
 func validateRouteHeaders(v any) error {
 	for name := range v.(map[string]any) {

@@ -1,0 +1,45 @@
+# Silverback — build, run and test. `make help` lists the targets.
+
+GO        ?= go
+BIN       := bin/silverback
+PREFIX    ?= servroot
+FUZZTIME  ?= 20s
+PKGS      := ./...
+
+.PHONY: help build run test test-short fuzz bench lint deck clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/silverback
+	$(GO) build -trimpath -o $(BIN) ./cmd/silverback
+
+run: build ## build and start the gateway on the embedded SQLite store (prefix ./servroot)
+	$(BIN) start -p $(PREFIX)
+
+deck: ## build Kong's decK CLI (used by the compatibility tests) into .cache/bin
+	./scripts/build-deck.sh
+
+test: deck ## run every test, with the race detector, against real sockets and Kong's clients
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 40m $(PKGS)
+
+test-short: ## unit tests only (no decK build)
+	$(GO) test -short -count=1 $(PKGS)
+
+fuzz: ## run every fuzz test for FUZZTIME each
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench: ## run the Go benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+
+clean: ## remove build outputs
+	rm -rf bin $(PREFIX)
