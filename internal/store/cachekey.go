@@ -8,9 +8,10 @@ import (
 )
 
 // CacheKey returns Kong's cache key of a row for entities that declare one
-// ("plugins:<name>:<route id>:<service id>:<consumer id>:"), or "" for
-// entities without. Foreign parts contribute their id and null parts are
-// empty, as in Kong's DAO:cache_key (the workspace part stays empty).
+// ("plugins:<name>:<route id>:<service id>:<consumer id>::<ws_id>"), or ""
+// for entities without: the table and five parts, foreign parts by their
+// id and null or missing parts empty, as in Kong's DAO:cache_key. The
+// workspace part stays empty.
 func CacheKey(e *schema.Entity, row Row) string {
 	if len(e.CacheKey) == 0 {
 		return ""

@@ -18,9 +18,13 @@ const (
 	OpCreate Op = "create"
 	OpUpdate Op = "update"
 	OpDelete Op = "delete"
+	// OpTruncate empties a whole table (a declarative reload); its event
+	// has neither Old nor New.
+	OpTruncate Op = "truncate"
 )
 
 // Event is one committed change: Old is nil on create, New nil on delete.
+// Subscribers share the rows of an event and must not modify them.
 type Event struct {
 	Entity string
 	Op     Op
@@ -324,7 +328,7 @@ func (t *Txn) write(ctx context.Context, e *schema.Entity, old, row Row) (Row, e
 	if old != nil {
 		op = OpUpdate
 	}
-	t.events = append(t.events, Event{Entity: e.Name, Op: op, Old: old, New: copyRow(out)})
+	t.events = append(t.events, Event{Entity: e.Name, Op: op, Old: old, New: schema.Clone(out).(Row)})
 	return out, nil
 }
 
@@ -376,6 +380,21 @@ func (t *Txn) Delete(ctx context.Context, entity, id string) (bool, error) {
 	}
 	t.events = append(t.events, Event{Entity: entity, Op: OpDelete, Old: old})
 	return true, nil
+}
+
+// Truncate removes every entity of a table, without foreign-key checks or
+// cascades: it serves whole-configuration reloads, which truncate every
+// table (children first) and insert the new configuration in the same
+// transaction.
+func (t *Txn) Truncate(ctx context.Context, entity string) error {
+	if _, err := t.entity(entity); err != nil {
+		return err
+	}
+	if err := t.tx.Truncate(ctx, entity); err != nil {
+		return err
+	}
+	t.events = append(t.events, Event{Entity: entity, Op: OpTruncate})
+	return nil
 }
 
 func (t *Txn) checkForeignKeys(ctx context.Context, e *schema.Entity, row Row) error {
