@@ -95,9 +95,6 @@ func readEnv(r io.Reader, prefix string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not load config file: %w", err)
 	}
-	for k, v := range f {
-		f[k] = unescapeEnvValue(v)
-	}
 	return load(sources{file: f, overrides: map[string]string{"prefix": prefix}, fromEnvFile: true})
 }
 
@@ -111,6 +108,23 @@ func escapeEnvValue(v string) string {
 		v += " #"
 	}
 	return v
+}
+
+// unescapeTyped undoes escapeEnvValue in a typed value read from
+// .kong_env. It runs after typing, so that whitespace the escapes protect
+// is not trimmed.
+func unescapeTyped(v any) any {
+	switch v := v.(type) {
+	case string:
+		return unescapeEnvValue(v)
+	case []string:
+		for i, e := range v {
+			v[i] = unescapeEnvValue(e)
+		}
+		return v
+	default:
+		return v
+	}
 }
 
 // unescapeEnvValue undoes escapeEnvValue after Parse has turned "\#" into '#'.

@@ -71,8 +71,9 @@ type sources struct {
 	file      File
 	environ   []string
 	overrides map[string]string
-	// fromEnvFile marks a reload of <prefix>/.kong_env: deprecations were
-	// already reported when it was written.
+	// fromEnvFile marks a reload of <prefix>/.kong_env: its values are
+	// escaped (see escapeEnvValue) and deprecations were already reported
+	// when it was written.
 	fromEnvFile bool
 }
 
@@ -94,6 +95,8 @@ func load(src sources) (*Config, error) {
 		switch {
 		case err != nil:
 			errs = append(errs, err.(*Error))
+		case ok && src.fromEnvFile:
+			values[key] = unescapeTyped(v)
 		case ok:
 			values[key] = v
 		}
