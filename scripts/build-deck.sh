@@ -67,7 +67,13 @@ work=$(mktemp -d "$root/.cache/deck-build.XXXXXX") || die "cannot create a scrat
 tmpbin="$out.tmp.$$"
 build_pid=
 cleanup() {
-	[ -z "$build_pid" ] || kill -TERM "$build_pid" 2>/dev/null || true
+	# Stop an unfinished `go build` (a backgrounded go ignores SIGINT). Its
+	# temporary files are under $work/tmp (GOTMPDIR), removed below; a
+	# compile it had started dies once that directory is gone.
+	if [ -n "$build_pid" ]; then
+		kill -TERM "$build_pid" 2>/dev/null || true
+		wait "$build_pid" 2>/dev/null || true
+	fi
 	chmod -R u+w "$work" 2>/dev/null || true
 	rm -rf "$work" "$tmpbin"
 }
@@ -78,7 +84,7 @@ trap 'log "interrupted; stopping"; exit 130' INT TERM
 # go.mod, never in the project's module, so the project's go.mod/go.sum are
 # never read or written. GOFLAGS is replaced (not extended) for these
 # commands only.
-goenv=(env GOFLAGS="-mod=mod -buildvcs=false" GOWORK=off GO111MODULE=on CGO_ENABLED=0)
+goenv=(env GOFLAGS="-mod=mod -buildvcs=false" GOWORK=off GO111MODULE=on CGO_ENABLED=0 GOTMPDIR="$work/tmp")
 
 # json_field NAME: print the first "NAME": "value" of go's -json output on stdin.
 json_field() {
@@ -90,7 +96,7 @@ json_field() {
 }
 
 # A throwaway module to run `go mod download` from.
-mkdir -p "$work/dl" "$work/src"
+mkdir -p "$work/dl" "$work/src" "$work/tmp"
 printf 'module silverback.local/deck-download\n\ngo 1.21\n' >"$work/dl/go.mod"
 
 log "downloading $DECK_MODULE@$DECK_VERSION from the Go module proxy ($(go env GOPROXY))"
