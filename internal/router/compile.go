@@ -24,6 +24,9 @@ type subRoute struct {
 	headers  []headerMatcher
 	prefixes []string         // prefix paths, all of the same length
 	regexes  []*regexp.Regexp // regex paths, tried in the route's order
+	// regexLiterals are the literal prefixes of regexes ("" for none): a path
+	// must start with one of them for the regexes to match.
+	regexLiterals []string
 }
 
 // headerMatcher is one route header: any request value of the header must
@@ -80,6 +83,7 @@ func compileRoute(rt *Route, id uuid) ([]subRoute, error) {
 					return nil, fmt.Errorf("invalid regex %q: %w", p, err)
 				}
 				s.regexes = append(s.regexes, re)
+				s.regexLiterals = append(s.regexLiterals, literalPrefix(re))
 			}
 		} else {
 			s.prefixes = g.paths

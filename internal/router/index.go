@@ -2,6 +2,7 @@ package router
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -79,16 +80,11 @@ func (b *bucket) file(s *subRoute, rank int32) {
 			b.root.insert(p, rank)
 		}
 	case len(s.regexes) > 0:
-		prefixes := make([]string, 0, len(s.regexes))
-		for _, re := range s.regexes {
-			lp := literalPrefix(re)
-			if lp == "" {
-				b.root.add(rank)
-				return
-			}
-			prefixes = append(prefixes, lp)
+		if slices.Contains(s.regexLiterals, "") {
+			b.root.add(rank)
+			return
 		}
-		for _, lp := range prefixes {
+		for _, lp := range s.regexLiterals {
 			b.root.insert(lp, rank)
 		}
 	default:

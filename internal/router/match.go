@@ -3,6 +3,7 @@ package router
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -38,7 +39,7 @@ type input struct {
 // search is the state of one Match: the best (lowest) rank found so far.
 type search struct {
 	r     *Router
-	in    *input
+	in    input
 	best  int32
 	regex *regexp.Regexp // the regex path that matched for best, if any
 }
@@ -47,7 +48,8 @@ type search struct {
 // allocate unless it normalizes a path or matches a regex path (captures,
 // or the stripped portion).
 func (r *Router) Match(req *Request) (Match, bool) {
-	in := input{
+	s := search{r: r, best: math.MaxInt32}
+	s.in = input{
 		method:  req.Method,
 		path:    NormalizePath(req.Path),
 		headers: req.Headers,
@@ -55,23 +57,23 @@ func (r *Router) Match(req *Request) (Match, bool) {
 		sni:     req.SNI,
 		port:    req.Port,
 	}
+	in := &s.in
 	host, port, hasPort := splitHostPort(req.Host)
 	in.host, in.hasHost = host, host != ""
 	if hasPort {
 		in.port = port
 	}
-	if !r.validUTF8(&in) {
+	if !r.validUTF8(in) {
 		return Match{}, false
 	}
 
-	s := search{r: r, in: &in, best: math.MaxInt32}
 	r.hosts.lookup(in.host, in.hasHost, func(b *bucket) {
 		b.root.walk(in.path, s.scan)
 	})
 	if s.best == math.MaxInt32 {
 		return Match{}, false
 	}
-	return s.result(), true
+	return r.result(s.best, s.regex, in.path), true
 }
 
 // scan looks for a sub-route better than the best so far in a rank list.
@@ -80,29 +82,30 @@ func (s *search) scan(ranks []int32) {
 		if rank >= s.best {
 			return
 		}
-		if ok, re := s.r.subs[rank].match(s.in); ok {
+		if ok, re := s.r.subs[rank].match(&s.in); ok {
 			s.best, s.regex = rank, re
 			return
 		}
 	}
 }
 
-// result builds the Match of the best sub-route.
-func (s *search) result() Match {
-	sub := &s.r.subs[s.best]
-	m := Match{Route: sub.route, Path: s.in.path}
+// result builds the Match of the sub-route of rank best, whose regex path
+// re matched (nil for other paths).
+func (r *Router) result(best int32, re *regexp.Regexp, path string) Match {
+	sub := &r.subs[best]
+	m := Match{Route: sub.route, Path: path}
 	switch {
-	case s.regex != nil:
+	case re != nil:
 		// Only now pay for the positions: for the stripped portion, and for
 		// captures when the regex has groups.
-		if !sub.route.StripPath && s.regex.NumSubexp() == 0 {
+		if !sub.route.StripPath && re.NumSubexp() == 0 {
 			break
 		}
-		loc := s.regex.FindStringSubmatchIndex(m.Path)
+		loc := re.FindStringSubmatchIndex(path)
 		if sub.route.StripPath {
-			m.MatchedPrefix = m.Path[loc[0]:loc[1]]
+			m.MatchedPrefix = path[loc[0]:loc[1]]
 		}
-		m.Captures = newCaptures(m.Path, loc, s.regex)
+		m.Captures = newCaptures(path, loc, re)
 	case sub.route.StripPath && len(sub.prefixes) > 0:
 		m.MatchedPrefix = m.Path[:len(sub.prefixes[0])]
 	}
@@ -133,7 +136,7 @@ func (r *Router) validUTF8(in *input) bool {
 // match reports whether every field of the sub-route matches, and which
 // regex path matched when it has regex paths.
 func (s *subRoute) match(in *input) (bool, *regexp.Regexp) {
-	if len(s.methods) > 0 && !containsString(s.methods, in.method) {
+	if len(s.methods) > 0 && !slices.Contains(s.methods, in.method) {
 		return false, nil
 	}
 	if len(s.hosts) > 0 && !s.matchHost(in) {
@@ -239,15 +242,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
