@@ -8,23 +8,21 @@ import (
 
 // builder reads typed values into Config fields; unset values read as zero.
 type builder struct {
-	values map[string]any
-	errs   Errors
+	props
+	errs Errors
 }
 
-func (b *builder) str(k string) string     { s, _ := b.values[k].(string); return s }
-func (b *builder) flag(k string) bool      { v, _ := b.values[k].(bool); return v }
-func (b *builder) list(k string) []string  { l, _ := b.values[k].([]string); return l }
-func (b *builder) number(k string) float64 { n, _ := b.values[k].(float64); return n }
+func (b *builder) text(k string) string    { s, _ := b.str(k); return s }
+func (b *builder) number(k string) float64 { n, _ := b.num(k); return n }
 func (b *builder) integer(k string) int    { return int(b.number(k)) }
-func (b *builder) on(k string) bool        { return b.str(k) == "on" }
+func (b *builder) on(k string) bool        { return b.text(k) == "on" }
 func (b *builder) secs(k string) time.Duration {
 	return time.Duration(b.number(k) * float64(time.Second))
 }
 
 // size parses an nginx size property; unset is 0.
 func (b *builder) size(k string) int64 {
-	s, ok := b.values[k].(string)
+	s, ok := b.props[k].(string)
 	if !ok {
 		return 0
 	}
@@ -47,13 +45,13 @@ func (b *builder) listeners(k string, flags []listenFlag) []Listener {
 // newConfig builds the typed Config from validated values; what only the
 // typed form can check (listen syntax, headers, trusted_ips, sizes) is
 // reported here.
-func newConfig(values map[string]any) (*Config, Errors) {
-	b := &builder{values: values}
+func newConfig(values props) (*Config, Errors) {
+	b := &builder{props: values}
 	c := &Config{values: values}
 
 	c.Prefix = b.prefix()
-	c.LogLevel, c.Database, c.Role = b.str("log_level"), b.str("database"), b.str("role")
-	c.NodeID = b.str("node_id")
+	c.LogLevel, c.Database, c.Role = b.text("log_level"), b.text("database"), b.text("role")
+	c.NodeID = b.text("node_id")
 
 	c.ProxyListen = b.listeners("proxy_listen", httpFlags)
 	c.StreamListen = b.listeners("stream_listen", streamFlags)
@@ -73,12 +71,12 @@ func newConfig(values map[string]any) (*Config, Errors) {
 	b.errs = append(b.errs, errs...)
 	c.TrustedIPs, errs = parseTrustedIPs(b.list("trusted_ips"))
 	b.errs = append(b.errs, errs...)
-	c.RealIPHeader = b.str("nginx_proxy_real_ip_header")
+	c.RealIPHeader = b.text("nginx_proxy_real_ip_header")
 	c.RealIPRecursive = b.on("nginx_proxy_real_ip_recursive")
-	c.ErrorDefaultType = b.str("error_default_type")
+	c.ErrorDefaultType = b.text("error_default_type")
 	c.ErrorTemplates = ErrorTemplates{
-		HTML: b.str("error_template_html"), JSON: b.str("error_template_json"),
-		XML: b.str("error_template_xml"), Plain: b.str("error_template_plain"),
+		HTML: b.text("error_template_html"), JSON: b.text("error_template_json"),
+		XML: b.text("error_template_xml"), Plain: b.text("error_template_plain"),
 	}
 	c.AllowDebugHeader = b.flag("allow_debug_header")
 
@@ -88,10 +86,10 @@ func newConfig(values map[string]any) (*Config, Errors) {
 	c.AdminBodyBufferSize = b.size("nginx_admin_client_body_buffer_size")
 	c.MemCacheSize = b.size("mem_cache_size")
 
-	c.DeclarativeConfig = b.str("declarative_config")
-	c.DeclarativeConfigString = b.str("declarative_config_string")
-	c.RouterFlavor = b.str("router_flavor")
-	c.WorkerConsistency = b.str("worker_consistency")
+	c.DeclarativeConfig = b.text("declarative_config")
+	c.DeclarativeConfigString = b.text("declarative_config_string")
+	c.RouterFlavor = b.text("router_flavor")
+	c.WorkerConsistency = b.text("worker_consistency")
 	c.WorkerStateUpdateFrequency = b.secs("worker_state_update_frequency")
 
 	c.DBUpdateFrequency = b.secs("db_update_frequency")
@@ -122,8 +120,8 @@ func newConfig(values map[string]any) (*Config, Errors) {
 	c.DNS = b.dns()
 	c.Cluster = b.cluster()
 
-	c.UntrustedLua = b.str("untrusted_lua")
-	c.ProxyServer = b.str("proxy_server")
+	c.UntrustedLua = b.text("untrusted_lua")
+	c.ProxyServer = b.text("proxy_server")
 	c.ProxyServerSSLVerify = b.flag("proxy_server_ssl_verify")
 	c.TracingInstrumentations = b.list("tracing_instrumentations")
 	c.TracingSamplingRate = b.number("tracing_sampling_rate")
@@ -132,7 +130,7 @@ func newConfig(values map[string]any) (*Config, Errors) {
 
 // prefix makes the prefix absolute, in the property too (as Kong does).
 func (b *builder) prefix() string {
-	p := b.str("prefix")
+	p := b.text("prefix")
 	if p == "" {
 		b.errs.add("prefix", "prefix must be specified")
 		return ""
@@ -142,17 +140,17 @@ func (b *builder) prefix() string {
 		b.errs.add("prefix", "prefix is invalid: %s", err)
 		return ""
 	}
-	b.values["prefix"] = abs
+	b.props["prefix"] = abs
 	return abs
 }
 
 // logs resolves the log properties against the prefix.
 func (b *builder) logs(prefix string) Logs {
 	access := func(k string) AccessLog {
-		path, format, _ := strings.Cut(b.str(k), " ")
+		path, format, _ := strings.Cut(b.text(k), " ")
 		return AccessLog{Path: logPath(prefix, path), Format: strings.Trim(format, luaSpace)}
 	}
-	errorLog := func(k string) string { return logPath(prefix, b.str(k)) }
+	errorLog := func(k string) string { return logPath(prefix, b.text(k)) }
 	return Logs{
 		ProxyAccess: access("proxy_access_log"), ProxyError: errorLog("proxy_error_log"),
 		ProxyStreamAccess: access("proxy_stream_access_log"), ProxyStreamError: errorLog("proxy_stream_error_log"),
@@ -179,17 +177,17 @@ func logPath(prefix, p string) string {
 // (except the booleans, which are always read).
 func (b *builder) pg(p string, base PG) PG {
 	setStr := func(dst *string, k string) {
-		if s, ok := b.values[p+k].(string); ok {
+		if s, ok := b.props[p+k].(string); ok {
 			*dst = s
 		}
 	}
 	setInt := func(dst *int, k string) {
-		if _, ok := b.values[p+k]; ok {
+		if _, ok := b.props[p+k]; ok {
 			*dst = b.integer(p + k)
 		}
 	}
 	setMs := func(dst *time.Duration, k string, unit time.Duration) {
-		if n, ok := b.values[p+k].(float64); ok {
+		if n, ok := b.props[p+k].(float64); ok {
 			*dst = time.Duration(n * float64(unit))
 		}
 	}
@@ -212,17 +210,17 @@ func (b *builder) pg(p string, base PG) PG {
 
 // tls reads the TLS settings.
 func (b *builder) tls(c *Config) {
-	c.SSLCipherSuite = b.str("ssl_cipher_suite")
-	c.SSLCiphers = b.str("ssl_ciphers")
-	c.SSLProtocols = strings.FieldsFunc(b.str("nginx_http_ssl_protocols"), isLuaSpace)
+	c.SSLCipherSuite = b.text("ssl_cipher_suite")
+	c.SSLCiphers = b.text("ssl_ciphers")
+	c.SSLProtocols = strings.FieldsFunc(b.text("nginx_http_ssl_protocols"), isLuaSpace)
 	c.SSLPreferServerCiphers = b.on("nginx_http_ssl_prefer_server_ciphers")
-	c.SSLSessionTickets = b.str("nginx_http_ssl_session_tickets") != "off"
+	c.SSLSessionTickets = b.text("nginx_http_ssl_session_tickets") != "off"
 	certs := func(p string) Certs {
 		return Certs{Cert: b.list(p + "ssl_cert"), Key: b.list(p + "ssl_cert_key")}
 	}
 	c.SSL, c.AdminSSL, c.AdminGUISSL, c.StatusSSL = certs(""), certs("admin_"), certs("admin_gui_"), certs("status_")
 	c.ClientSSL = b.flag("client_ssl")
-	c.ClientSSLCert, c.ClientSSLCertKey = b.str("client_ssl_cert"), b.str("client_ssl_cert_key")
+	c.ClientSSLCert, c.ClientSSLCertKey = b.text("client_ssl_cert"), b.text("client_ssl_cert_key")
 	c.LuaSSLTrustedCertificate = b.list("lua_ssl_trusted_certificate")
 	c.LuaSSLVerifyDepth = b.integer("lua_ssl_verify_depth")
 }
@@ -230,13 +228,13 @@ func (b *builder) tls(c *Config) {
 // dns reads the DNS client settings.
 func (b *builder) dns() DNS {
 	return DNS{
-		Resolver: b.list("dns_resolver"), Hostsfile: b.str("dns_hostsfile"), Order: b.list("dns_order"),
+		Resolver: b.list("dns_resolver"), Hostsfile: b.text("dns_hostsfile"), Order: b.list("dns_order"),
 		ValidTTL: b.secs("dns_valid_ttl"), StaleTTL: b.secs("dns_stale_ttl"),
 		NotFoundTTL: b.secs("dns_not_found_ttl"), ErrorTTL: b.secs("dns_error_ttl"),
 		CacheSize: b.integer("dns_cache_size"), NoSync: b.flag("dns_no_sync"),
 
 		NewClient: b.flag("new_dns_client"), ResolverAddress: b.list("resolver_address"),
-		ResolverHostsFile: b.str("resolver_hosts_file"), ResolverFamily: b.list("resolver_family"),
+		ResolverHostsFile: b.text("resolver_hosts_file"), ResolverFamily: b.list("resolver_family"),
 		ResolverValidTTL: b.secs("resolver_valid_ttl"), ResolverStaleTTL: b.secs("resolver_stale_ttl"),
 		ResolverErrorTTL: b.secs("resolver_error_ttl"), ResolverLRUCacheSize: b.integer("resolver_lru_cache_size"),
 		ResolverMemCacheSize: b.size("resolver_mem_cache_size"),
@@ -246,10 +244,10 @@ func (b *builder) dns() DNS {
 // cluster reads the hybrid mode settings.
 func (b *builder) cluster() Cluster {
 	return Cluster{
-		ControlPlane: b.str("cluster_control_plane"), Cert: b.str("cluster_cert"),
-		CertKey: b.str("cluster_cert_key"), MTLS: b.str("cluster_mtls"), CACert: b.str("cluster_ca_cert"),
-		ServerName: b.str("cluster_server_name"), DataPlanePurgeDelay: b.secs("cluster_data_plane_purge_delay"),
-		OCSP: b.str("cluster_ocsp"), MaxPayload: b.integer("cluster_max_payload"),
+		ControlPlane: b.text("cluster_control_plane"), Cert: b.text("cluster_cert"),
+		CertKey: b.text("cluster_cert_key"), MTLS: b.text("cluster_mtls"), CACert: b.text("cluster_ca_cert"),
+		ServerName: b.text("cluster_server_name"), DataPlanePurgeDelay: b.secs("cluster_data_plane_purge_delay"),
+		OCSP: b.text("cluster_ocsp"), MaxPayload: b.integer("cluster_max_payload"),
 		UseProxy: b.flag("cluster_use_proxy"), DPLabels: b.list("cluster_dp_labels"),
 		RPC: b.flag("cluster_rpc"), IncrementalSync: b.flag("cluster_incremental_sync"),
 		CJSON: b.flag("cluster_cjson"),

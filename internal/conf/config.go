@@ -106,8 +106,8 @@ type Config struct {
 	// Warnings are Kong's deprecation and consistency warnings.
 	Warnings []string
 
-	// values holds every property as Kong types it, unset ones absent.
-	values map[string]any
+	// values holds every property as Kong types it.
+	values props
 }
 
 // Logs are the log destinations. Relative paths are resolved against the

@@ -13,6 +13,7 @@ type Error struct {
 	Message  string
 }
 
+// Error returns Message.
 func (e *Error) Error() string { return e.Message }
 
 func newError(property, format string, args ...any) *Error {
@@ -49,6 +50,8 @@ func (es *Errors) add(property, format string, args ...any) {
 // noFileError is Kong's "no file at: <path>"; it matches fs.ErrNotExist.
 type noFileError struct{ path string }
 
+// Error returns Kong's message.
 func (e *noFileError) Error() string { return "no file at: " + e.path }
 
+// Unwrap makes the error match fs.ErrNotExist.
 func (e *noFileError) Unwrap() error { return fs.ErrNotExist }

@@ -10,12 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// FuzzParse feeds arbitrary kong.conf text through Parse and the whole
+// FuzzParse, seeded from testdata/*.conf*, feeds arbitrary kong.conf text through Parse and the whole
 // loader. Properties: nothing panics; a rejected configuration is Errors in
 // which every error names a property and has a message; an accepted one
 // survives a round trip through .kong_env unchanged.
 func FuzzParse(f *testing.F) {
-	seeds, err := filepath.Glob("testdata/*.conf")
+	seeds, err := filepath.Glob("testdata/*.conf*")
 	if err != nil || len(seeds) == 0 {
 		f.Fatalf("no seeds in testdata: %v", err)
 	}

@@ -88,13 +88,13 @@ func load(src sources) (*Config, error) {
 	raw := defaultValues()
 	maps.Copy(raw, user)
 
-	values := make(map[string]any, len(raw))
+	values := make(props, len(raw))
 	var errs Errors
 	for _, key := range orderedKeys(raw) {
 		v, ok, warn, err := typed(key, raw[key])
 		switch {
 		case err != nil:
-			errs = append(errs, err.(*Error))
+			errs = append(errs, err)
 		case ok && src.fromEnvFile:
 			values[key] = unescapeTyped(v)
 		case ok:
@@ -106,7 +106,7 @@ func load(src sources) (*Config, error) {
 	}
 	checkEnums(values, &errs)
 
-	v := &validator{values: values}
+	v := &validator{props: values}
 	v.validate()
 	errs = append(errs, v.errs...)
 	warnings = append(warnings, v.warnings...)
@@ -254,7 +254,7 @@ func orderedKeys(m map[string]string) []string {
 
 // checkEnums reports values outside a property's enum; an unset enum
 // property prints as 'nil', like Kong.
-func checkEnums(values map[string]any, errs *Errors) {
+func checkEnums(values props, errs *Errors) {
 	for _, p := range properties {
 		if p.Enum == nil {
 			continue

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -417,5 +418,38 @@ func TestLoadDerived(t *testing.T) {
 	c = mustLoad(t, map[string]string{"ssl_cipher_suite": "custom", "ssl_ciphers": "HIGH", "ssl_protocols": "TLSv1.2"})
 	if c.SSLCiphers != "HIGH" || !cmp.Equal(c.SSLProtocols, []string{"TLSv1.2"}) {
 		t.Errorf("custom suite: ciphers %q protocols %v", c.SSLCiphers, c.SSLProtocols)
+	}
+}
+
+func TestKongConfDefault(t *testing.T) {
+	t.Parallel()
+	text, err := os.ReadFile("testdata/kong.conf.default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Uncomment every "#key = value" line.
+	var uncommented []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(text), "\n") {
+		key, _, ok := strings.Cut(strings.TrimPrefix(line, "#"), " =")
+		if strings.HasPrefix(line, "#") && ok && variabilize(key) == key {
+			seen[key] = true
+			uncommented = append(uncommented, line[1:])
+		}
+	}
+	for _, p := range Properties() {
+		if !seen[p.Name] {
+			t.Errorf("testdata/kong.conf.default lacks %s", p.Name)
+		}
+	}
+	c, err := loadString(t, strings.Join(uncommented, "\n"))
+	if err != nil {
+		t.Fatalf("uncommented kong.conf.default: %v", err)
+	}
+	if diff := cmp.Diff(mustLoad(t, nil).Settings(), c.Settings()); diff != "" {
+		t.Errorf("uncommented defaults differ from built-in defaults (-built-in +file):\n%s", diff)
+	}
+	if len(c.Unknown) > 0 {
+		t.Errorf("unknown keys: %q", c.Unknown)
 	}
 }

@@ -83,16 +83,6 @@ var byName = func() map[string]*Property {
 	return m
 }()
 
-// Lookup returns the declaration of a property, and false when name is not
-// a declared property (dynamic nginx_* keys are not declared).
-func Lookup(name string) (Property, bool) {
-	p, ok := byName[name]
-	if !ok {
-		return Property{}, false
-	}
-	return *p, true
-}
-
 // Properties returns the declarations of every property, in Kong's order.
 func Properties() []Property {
 	return append([]Property(nil), properties...)

@@ -14,7 +14,7 @@ import (
 // Like Kong it also fills in derived values, e.g. the ciphers of
 // ssl_cipher_suite.
 type validator struct {
-	values   map[string]any
+	props
 	errs     Errors
 	warnings []string
 }
@@ -30,7 +30,7 @@ func (v *validator) validate() {
 	v.checkDHParam()
 	v.checkDNS()
 	if _, ok := v.str("lua_package_cpath"); !ok {
-		v.values["lua_package_cpath"] = ""
+		v.props["lua_package_cpath"] = ""
 	}
 	v.checkPostgres()
 	if n, ok := v.num("worker_state_update_frequency"); ok && n <= 0 {
@@ -43,33 +43,13 @@ func (v *validator) validate() {
 	v.checkMisc()
 }
 
-func (v *validator) str(k string) (string, bool) {
-	s, ok := v.values[k].(string)
-	return s, ok
-}
-
-func (v *validator) num(k string) (float64, bool) {
-	n, ok := v.values[k].(float64)
-	return n, ok
-}
-
-func (v *validator) flag(k string) bool {
-	b, _ := v.values[k].(bool)
-	return b
-}
-
-func (v *validator) list(k string) []string {
-	l, _ := v.values[k].([]string)
-	return l
-}
-
 // set stores a derived value; nil unsets the property.
 func (v *validator) set(k string, val any) {
 	if val == nil {
-		delete(v.values, k)
+		delete(v.props, k)
 		return
 	}
-	v.values[k] = val
+	v.props[k] = val
 }
 
 // checkPortMaps validates "host_port:kong_port" entries.
@@ -234,7 +214,7 @@ func (v *validator) checkMisc() {
 	}
 	if v.flag("cluster_incremental_sync") && !v.flag("cluster_rpc") {
 		v.warnings = append(v.warnings, "Cluster incremental sync has been forcibly disabled, please enable cluster RPC.")
-		v.values["cluster_incremental_sync"] = false
+		v.props["cluster_incremental_sync"] = false
 	}
 }
 

@@ -71,7 +71,7 @@ func (v *validator) checkRole() {
 			trust = "cluster_ca_cert"
 		}
 		if c, ok := v.str(trust); ok && !slices.Contains(v.list("lua_ssl_trusted_certificate"), c) {
-			v.values["lua_ssl_trusted_certificate"] = append(v.list("lua_ssl_trusted_certificate"), c)
+			v.props["lua_ssl_trusted_certificate"] = append(v.list("lua_ssl_trusted_certificate"), c)
 		}
 		if _, ok := v.str("proxy_server"); v.flag("cluster_use_proxy") && !ok {
 			v.errs.add("cluster_use_proxy", "cluster_use_proxy is turned on but no proxy_server is configured")
@@ -95,19 +95,19 @@ func (v *validator) checkClusterCerts() {
 		v.errs.add("cluster_cert", "cluster certificate and key must be provided to use Hybrid mode")
 	} else {
 		val, ok := loadPEM(cert, parseCertificate)
-		v.values["cluster_cert"] = val
+		v.props["cluster_cert"] = val
 		if !ok {
 			v.errs.add("cluster_cert", "cluster_cert: failed loading certificate from %s", val)
 		}
 		val, ok = loadPEM(key, parsePrivateKey)
-		v.values["cluster_cert_key"] = val
+		v.props["cluster_cert_key"] = val
 		if !ok {
 			v.errs.add("cluster_cert_key", "cluster_cert_key: failed loading key from %s", val)
 		}
 	}
 	if ca, ok := v.str("cluster_ca_cert"); ok {
 		val, ok := loadPEM(ca, parseCertificate)
-		v.values["cluster_ca_cert"] = val
+		v.props["cluster_ca_cert"] = val
 		if !ok {
 			v.errs.add("cluster_ca_cert", "cluster_ca_cert: failed loading certificate from %s", val)
 		}

@@ -90,7 +90,7 @@ func (v *validator) checkDHParam() {
 			return
 		}
 		decoded := tryDecodeBase64(p)
-		v.values["ssl_dhparam"] = decoded
+		v.props["ssl_dhparam"] = decoded
 		if !parseDHParams([]byte(decoded)) {
 			v.errs.add("ssl_dhparam", "ssl_dhparam: failed loading certificate from %s", decoded)
 		}
@@ -186,14 +186,14 @@ func (v *validator) checkClientSSL() {
 	}
 	if hasCert {
 		val, ok := loadPEM(cert, parseCertificate)
-		v.values["client_ssl_cert"] = val
+		v.props["client_ssl_cert"] = val
 		if !ok {
 			v.errs.add("client_ssl_cert", "client_ssl_cert: failed loading certificate from %s", val)
 		}
 	}
 	if hasKey {
 		val, ok := loadPEM(key, parsePrivateKey)
-		v.values["client_ssl_cert_key"] = val
+		v.props["client_ssl_cert_key"] = val
 		if !ok {
 			v.errs.add("client_ssl_cert_key", "client_ssl_cert_key: failed loading key from %s", val)
 		}

@@ -7,15 +7,36 @@ import (
 	"strings"
 )
 
-// A typed value is one of: string, float64 (Number), bool (Boolean),
-// []string (Array); NgxBoolean values are the strings "on" and "off".
-// An unset property has no value at all.
+// props holds typed property values by name: a string, a float64
+// (Number), a bool (Boolean) or a []string (Array); NgxBoolean values are
+// the strings "on" and "off". Unset properties are absent.
+type props map[string]any
+
+func (p props) str(k string) (string, bool) {
+	s, ok := p[k].(string)
+	return s, ok
+}
+
+func (p props) num(k string) (float64, bool) {
+	n, ok := p[k].(float64)
+	return n, ok
+}
+
+func (p props) flag(k string) bool {
+	b, _ := p[k].(bool)
+	return b
+}
+
+func (p props) list(k string) []string {
+	l, _ := p[k].([]string)
+	return l
+}
 
 // typed converts raw text to a property's type, as Kong's parse_value does.
 // ok is false when the property ends up unset (an empty String or Number).
 // A non-numeric Number is an error (Kong silently unsets it); booleans never
 // fail, as in Kong, but text other than on/off/true/false yields a warning.
-func typed(key, raw string) (v any, ok bool, warn string, err error) {
+func typed(key, raw string) (v any, ok bool, warn string, err *Error) {
 	s := strings.Trim(raw, luaSpace)
 	switch typeOf(key) {
 	case Number:
@@ -24,7 +45,7 @@ func typed(key, raw string) (v any, ok bool, warn string, err error) {
 		}
 		n, nerr := luaNumber(s)
 		if nerr != nil {
-			return nil, false, "", newError(key, "%s is not a number: '%s'", key, s)
+			return nil, false, "", newError(key, "%s is not a %s: '%s'", key, Number, s)
 		}
 		return n, true, "", nil
 	case Boolean:
