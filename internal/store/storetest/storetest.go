@@ -55,6 +55,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"CertificateErrors", testCertificateErrors},
 		{"Truncate", testTruncate},
 		{"Concurrency", testConcurrency},
+		{"Backend", testBackend},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
