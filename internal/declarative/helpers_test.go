@@ -1,0 +1,79 @@
+package declarative
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/schema"
+)
+
+// testPlugins stands in for the plugin registry with a few config schemas.
+type testPlugins map[string]*schema.Subschema
+
+func (p testPlugins) Subschema(name string) (*schema.Subschema, bool) {
+	s, ok := p[name]
+	return s, ok
+}
+
+var plugins = testPlugins{
+	"key-auth": {Fields: []schema.Field{schema.RecordOf("config",
+		schema.ArrayOf("key_names", schema.Str("")).Default([]any{"apikey"}),
+		schema.Bool("hide_credentials").Default(false),
+	)}},
+	"http-log": {Fields: []schema.Field{schema.RecordOf("config",
+		schema.URL.Named("http_endpoint").Required(),
+		schema.Int("timeout").Default(10000),
+	)}},
+	"rate-limiting": {Fields: []schema.Field{schema.RecordOf("config",
+		schema.Int("second"),
+		schema.Int("minute"),
+		schema.Str("policy").Default("local").OneOf("local", "cluster", "redis"),
+	)}},
+}
+
+// Credential entities of auth plugins, declared as plugins declare them.
+var (
+	keyAuthCredentials = &schema.Entity{
+		Name: "keyauth_credentials", AdminName: "key-auths", EndpointKey: "key",
+		CacheKey: []string{"key"}, Workspaceable: true, TTL: true,
+		Fields: []schema.Field{
+			schema.ID, schema.CreatedAt,
+			schema.ForeignKey("consumer", "consumers").Required().Cascade(),
+			schema.Str("key").Unique().Auto(),
+			schema.Tags,
+		},
+	}
+	acls = &schema.Entity{
+		Name: "acls", CacheKey: []string{"consumer", "group"}, Workspaceable: true,
+		Fields: []schema.Field{
+			schema.ID, schema.CreatedAt,
+			schema.ForeignKey("consumer", "consumers").Required().Cascade(),
+			schema.Str("group").Required(),
+			schema.Tags,
+		},
+	}
+)
+
+func testCatalog() *entities.Catalog {
+	return entities.NewCatalog(plugins, keyAuthCredentials, acls)
+}
+
+func mustParse(t testing.TB, text string) *Config {
+	t.Helper()
+	cfg, err := Parse(testCatalog(), []byte(text))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return cfg
+}
+
+func mustFail(t testing.TB, text string) *Error {
+	t.Helper()
+	_, err := Parse(testCatalog(), []byte(text))
+	var derr *Error
+	if !errors.As(err, &derr) {
+		t.Fatalf("Parse error = %v (%T), want *Error", err, err)
+	}
+	return derr
+}
