@@ -2,6 +2,7 @@ package conf
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -62,7 +63,7 @@ func newConfig(values props) (*Config, Errors) {
 	c.Logs = b.logs(c.Prefix)
 
 	c.Plugins, c.Vaults = b.list("plugins"), b.list("vaults")
-	c.AnonymousReports = b.flag("anonymous_reports")
+	c.PortMaps = b.portMaps()
 
 	var errs Errors
 	c.Headers, errs = parseHeaders("headers", b.list("headers"), headerTokens)
@@ -142,6 +143,18 @@ func (b *builder) prefix() string {
 	}
 	b.props["prefix"] = abs
 	return abs
+}
+
+// portMaps reads port_maps, already validated, by Silverback port.
+func (b *builder) portMaps() map[int]int {
+	m := map[int]int{}
+	for _, pm := range b.list("port_maps") {
+		host, own, _ := strings.Cut(pm, ":")
+		h, _ := strconv.Atoi(host)
+		o, _ := strconv.Atoi(own)
+		m[o] = h
+	}
+	return m
 }
 
 // logs resolves the log properties against the prefix.

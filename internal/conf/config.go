@@ -25,9 +25,12 @@ type Config struct {
 	Logs Logs
 
 	// Plugins is the plugins property as written; see LoadedPlugins.
-	Plugins          []string
-	Vaults           []string
-	AnonymousReports bool
+	Plugins []string
+	Vaults  []string
+	// PortMaps maps a port Silverback listens on to the port clients use
+	// (port_maps "<host port>:<silverback port>", e.g. behind Docker), for
+	// X-Forwarded-Port.
+	PortMaps map[int]int
 
 	Headers          Headers // headers: added to responses
 	HeadersUpstream  Headers // headers_upstream: added to upstream requests

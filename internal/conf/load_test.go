@@ -61,7 +61,7 @@ func defaultConfig() *Config {
 			AdminGUIError:  prefix + "/logs/admin_gui_error.log",
 			StatusError:    prefix + "/logs/status_error.log",
 		},
-		Plugins: []string{"bundled"}, Vaults: []string{"bundled"}, AnonymousReports: true,
+		Plugins: []string{"bundled"}, Vaults: []string{"bundled"},
 		Headers: Headers{Server: true, Via: true, ProxyLatency: true, ResponseLatency: true,
 			AdminLatency: true, UpstreamLatency: true, RequestID: true},
 		HeadersUpstream:     Headers{RequestID: true},
@@ -139,7 +139,7 @@ func TestLoadTestdataKongConf(t *testing.T) {
 	want.Logs.AdminGUIError = prefix + "/logs/admin_gui_error.log"
 	want.Logs.StatusError = prefix + "/logs/status_error.log"
 	want.Plugins = []string{"bundled", "my-plugin"}
-	want.AnonymousReports = false
+	want.PortMaps = map[int]int{8000: 80, 8443: 443}
 	want.ErrorDefaultType = "application/json"
 	want.ErrorTemplates.JSON = "/etc/silverback/error.json"
 	want.SSL = Certs{
