@@ -1,8 +1,18 @@
 package declarative
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/schema"
@@ -76,4 +86,36 @@ func mustFail(t testing.TB, text string) *Error {
 		t.Fatalf("Parse error = %v (%T), want *Error", err, err)
 	}
 	return derr
+}
+
+// testCert returns a self-signed CA certificate and its key, PEM-encoded.
+var testCert = sync.OnceValues(func() (string, string) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "example.com"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		panic(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
+})
+
+// yamlBlock renders a multi-line text as a YAML literal block at indent.
+func yamlBlock(text string, indent int) string {
+	pad := strings.Repeat(" ", indent)
+	return "|\n" + pad + strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+pad)
 }

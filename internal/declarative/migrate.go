@@ -111,7 +111,7 @@ func decodeRegexPath(p string) string {
 		if esc, ok := regexMeta[c]; ok {
 			return esc
 		}
-		return string(c)
+		return string([]byte{c})
 	})
 }
 
@@ -148,7 +148,7 @@ func normalizePath(uri string) string {
 		if strings.IndexByte(reservedChars, c) >= 0 {
 			return strings.ToUpper(triplet)
 		}
-		return string(c)
+		return string([]byte{c})
 	})
 	if !strings.Contains(uri, ".") && !strings.Contains(uri, "//") {
 		return uri

@@ -37,11 +37,12 @@ func (p *parser) checkReferences() *node {
 		}
 		id, _ := it.row["id"].(string)
 		if !failed && ids[name][id] {
-			container := t.sub(name)
+			msg := uniquenessMessage(name, "primary key", id)
 			if it.parent != nil {
-				container = t.sub(it.parent.e.Name).at(it.parent.idx).sub(name)
+				t.sub(it.parent.e.Name).at(it.parent.idx).sub(name).setPos(it.idx, msg)
+			} else {
+				t.sub(name).setPos(it.idx, msg)
 			}
-			container.setPos(it.idx, uniquenessMessage(name, "primary key", id))
 		} else {
 			mark(ids, name, id)
 		}
