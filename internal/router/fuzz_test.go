@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -231,7 +232,7 @@ func naiveHeaders(want map[string][]string, got Headers) bool {
 			lv := strings.ToLower(v)
 			for _, w := range values {
 				if re, ok := strings.CutPrefix(w, "~*"); ok {
-					found = found || regexp.MustCompile(asciiLower(re)).MatchString(lv)
+					found = found || naiveRegexp(asciiLower(re)).MatchString(lv)
 				} else {
 					found = found || lv == asciiLower(w)
 				}
@@ -242,6 +243,17 @@ func naiveHeaders(want map[string][]string, got Headers) bool {
 		}
 	}
 	return true
+}
+
+var naiveRegexps sync.Map // pattern -> *regexp.Regexp
+
+func naiveRegexp(pattern string) *regexp.Regexp {
+	if re, ok := naiveRegexps.Load(pattern); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := regexp.MustCompile(pattern)
+	naiveRegexps.Store(pattern, re)
+	return re
 }
 
 func naivePaths(p naivePart, path string) (*naiveResult, bool) {
@@ -255,7 +267,7 @@ func naivePaths(p naivePart, path string) (*naiveResult, bool) {
 			}
 			continue
 		}
-		re := regexp.MustCompile("^" + strings.ReplaceAll(rp[1:], "?<", "?P<"))
+		re := naiveRegexp("^" + strings.ReplaceAll(rp[1:], "?<", "?P<"))
 		loc := re.FindStringSubmatchIndex(path)
 		if loc == nil {
 			continue
@@ -283,7 +295,7 @@ func naivePaths(p naivePart, path string) (*naiveResult, bool) {
 // priorities and tie-breaks decide.
 var (
 	fuzzMethods = []string{"GET", "POST", "PUT"}
-	fuzzHosts   = []string{"a.com", "b.com", "*.a.com", "a.*", "x.a.com", "a.com:8080", "*.com", "b.*:81", "A.com", "[::1]"}
+	fuzzHosts   = []string{"a.com", "b.com", "*.a.com", "a.*", "x.a.com", "a.com:8080", "*.com", "b.*:81", "A.com", "[::1]", "api.v1.*", "*.x.a.com", "x.a.*"}
 	fuzzPaths   = []string{"/", "/a", "/ab", "/a/b", "/abc", "/b", `~/a/\d+`, "~/(a|b)/x", "~/a", "~/(?<n>[a-z]+)/?", "/a/b/c", "~/ab?c", "~/b|/a", "/%C3%A9"}
 	fuzzHeaders = []string{"x-a", "X_B", "x-a"}
 	fuzzValues  = []string{"1", "2", `~*^v\d`, "Foo", "~*(o+)"}
@@ -348,6 +360,7 @@ func FuzzMatch(f *testing.F) {
 	f.Add([]byte{0x0c, 1, 1, 7, 0x82, 2, 0x04, 2, 2, 3, 0x4e, 3, 0, 2, 1, 4}, "POST", "a.com:8080", "/a//b/../12", "FOO", "", false)
 	f.Add([]byte{0x16, 0, 0, 9, 3, 0x52, 1, 0, 5, 2, 0x24, 3, 1, 10, 0x5f, 0, 2, 0xff, 0xff, 0xff, 0xff, 0xff}, "PUT", "b.com:81", "/abc/x", "2", "x.a.com", true)
 	f.Add([]byte{0x3f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x44, 2, 2, 13}, "GET", "a.org", "/%c3%a9t%c3%a9", "ooo", "b.com", false)
+	f.Add([]byte{0x02, 0, 0, 10, 0x06, 1, 0, 11, 1, 0x02, 2, 0, 12}, "GET", "api.v1.x.a.com", "/ab", "", "", false)
 	f.Fuzz(func(t *testing.T, data []byte, method, host, path, value, sni string, https bool) {
 		routes := fuzzRoutes(data)
 		r, _ := New(routes)
@@ -356,21 +369,34 @@ func FuzzMatch(f *testing.F) {
 		if https {
 			scheme = "https"
 		}
-		req := &Request{
-			Method:  method,
-			Host:    host,
-			Path:    "/" + path,
-			Headers: http.Header{"X-A": {value}, "X-B": {strings.ToUpper(value), "2"}},
-			SNI:     sni,
-			Scheme:  scheme,
-			Port:    80,
-		}
-		var got *naiveResult
-		if m, ok := r.Match(req); ok {
-			got = &naiveResult{ID: m.Route.ID, Prefix: m.MatchedPrefix, Captures: toKong(m.Captures)}
-		}
-		if diff := gocmp.Diff(naive.match(req), got); diff != "" {
-			t.Fatalf("request %+v\nroutes %+v\n(-naive +router):\n%s", req, routes, diff)
+		// The fuzzer's own request, then requests aimed at the pools.
+		hosts := append([]string{host}, fuzzRequestHosts...)
+		paths := append([]string{"/" + path}, fuzzRequestPaths...)
+		for _, h := range hosts {
+			for _, p := range paths {
+				req := &Request{
+					Method:  method,
+					Host:    h,
+					Path:    p,
+					Headers: http.Header{"X-A": {value}, "X-B": {strings.ToUpper(value), "2"}},
+					SNI:     sni,
+					Scheme:  scheme,
+					Port:    80,
+				}
+				var got *naiveResult
+				if m, ok := r.Match(req); ok {
+					got = &naiveResult{ID: m.Route.ID, Prefix: m.MatchedPrefix, Captures: toKong(m.Captures)}
+				}
+				if diff := gocmp.Diff(naive.match(req), got); diff != "" {
+					t.Fatalf("request %+v\nroutes %+v\n(-naive +router):\n%s", req, routes, diff)
+				}
+			}
 		}
 	})
 }
+
+// Requests aimed at the route pools, sent with every fuzz input.
+var (
+	fuzzRequestHosts = []string{"a.com", "x.a.com", "api.v1.x.a.com", "b.com:81", "a.com:8080", "A.com", "[::1]", "w.com"}
+	fuzzRequestPaths = []string{"/", "/a", "/ab", "/a/b", "/abc", "/a/b/c/d", "/a/12", "/b/x", "/abx", "/ac", "/%C3%A9", "/xyz", "/b"}
+)
