@@ -31,6 +31,7 @@ const envHeader = `# *************************
 // Kong, unset properties and empty lists are written too, as "key = ", so
 // that LoadEnv reads back exactly this configuration. Sensitive values are
 // written in clear, as Kong does; the file is readable by owner and group.
+// The prefix directory must exist.
 func WriteEnv(prefix string, cfg *Config) error {
 	path := filepath.Join(prefix, EnvFile)
 	// Like Kong, recreate the file so a previous mode does not survive.

@@ -15,7 +15,9 @@ const NodeIDFile = "kong.id"
 // NodeID returns the node id persisted in <prefix>/kong.id, creating the
 // prefix and the file with a new random (v4) UUID when the file is missing
 // or does not hold a valid UUID (kong/pdk/private/node.lua). Surrounding
-// whitespace in the file is tolerated.
+// whitespace in the file is tolerated. Kong 3.9 restores the id from this
+// file on data planes only and draws a new one at each start otherwise;
+// which nodes call NodeID is the caller's choice.
 func NodeID(prefix string) (string, error) {
 	path := filepath.Join(prefix, NodeIDFile)
 	b, err := os.ReadFile(path)

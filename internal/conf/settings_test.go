@@ -3,6 +3,7 @@ package conf
 import (
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,5 +176,31 @@ func TestTrustedIPsContains(t *testing.T) {
 	all := mustLoad(t, map[string]string{"trusted_ips": "0.0.0.0/0,::/0"})
 	if !all.TrustedIPs.Contains(netip.MustParseAddr("8.8.8.8")) || !all.TrustedIPs.Contains(netip.MustParseAddr("2001::1")) {
 		t.Errorf("0.0.0.0/0,::/0 does not trust everything")
+	}
+}
+
+func TestPropertyTable(t *testing.T) {
+	t.Parallel()
+	names := map[Type]string{String: "string", Number: "number", Boolean: "boolean", NgxBoolean: "ngx_boolean", Array: "array"}
+	for typ, want := range names {
+		if typ.String() != want {
+			t.Errorf("Type(%d).String() = %q, want %q", typ, typ.String(), want)
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range Properties() {
+		if seen[p.Name] {
+			t.Errorf("%s declared twice", p.Name)
+		}
+		seen[p.Name] = true
+		if p.Default == "" && p.Type != Array && p.Type != String {
+			t.Errorf("%s: a %s needs a default or NONE", p.Name, p.Type)
+		}
+		if p.Alias != "" && !known(p.Alias) {
+			t.Errorf("%s aliases unknown %s", p.Name, p.Alias)
+		}
+		if p.Enum != nil && p.Default != none && !slices.Contains(p.Enum, p.Default) {
+			t.Errorf("%s default %q is not in its enum", p.Name, p.Default)
+		}
 	}
 }

@@ -294,7 +294,7 @@ func TestErrorsType(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
 	var one *Error
-	if !errors.As(err, &one) || one.Property != "log_level" {
+	if !errors.As(err, &one) || one.Property != "log_level" || one.Error() != one.Message {
 		t.Errorf("errors.As(*Error) = %v, want the log_level error", one)
 	}
 }
