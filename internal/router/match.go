@@ -44,10 +44,15 @@ type search struct {
 	regex *regexp.Regexp // the regex path that matched for best, if any
 }
 
-// Match returns the highest-priority route matching req. It does not
-// allocate unless it normalizes a path or matches a regex path (captures,
-// or the stripped portion).
+// Match returns the highest-priority route matching req. Like Kong, it
+// matches nothing when a request value that some route reads (the path, the
+// host, the SNI, a header some route names) is not valid UTF-8.
+//
+// Match does not allocate unless it normalizes a path or matches a regex
+// path (for captures, or the stripped portion).
 func (r *Router) Match(req *Request) (Match, bool) {
+	// The input lives inside search, by value: a pointer to a separate
+	// variable would make it escape to the heap.
 	s := search{r: r, best: math.MaxInt32}
 	s.in = input{
 		method:  req.Method,
