@@ -63,10 +63,15 @@ var (
 			schema.Tags,
 		},
 	}
+	// sessions stands for the entities Kong never exports.
+	sessions = &schema.Entity{
+		Name: "sessions", EndpointKey: "session_id", NoExport: true,
+		Fields: []schema.Field{schema.ID, schema.Str("session_id").Required().Unique(), schema.CreatedAt},
+	}
 )
 
 func testCatalog() *entities.Catalog {
-	return entities.NewCatalog(plugins, keyAuthCredentials, acls)
+	return entities.NewCatalog(plugins, keyAuthCredentials, acls, sessions)
 }
 
 func mustParse(t testing.TB, text string) *Config {

@@ -69,6 +69,8 @@ plugins:
   service: svc
   route: r1
   consumer: bob
+sessions:
+- session_id: abc
 `, yamlBlock(cert, 4), yamlBlock(key, 4))
 }
 
@@ -80,7 +82,7 @@ func TestParseNested(t *testing.T) {
 		counts[name] = len(rows)
 	}
 	want := map[string]int{"certificates": 1, "snis": 2, "services": 1, "routes": 2, "plugins": 4,
-		"consumers": 1, "keyauth_credentials": 1, "acls": 1, "upstreams": 1, "targets": 2}
+		"consumers": 1, "keyauth_credentials": 1, "acls": 1, "upstreams": 1, "targets": 2, "sessions": 1}
 	if diff := cmp.Diff(want, counts); diff != "" {
 		t.Fatalf("rows per entity (-want +got):\n%s", diff)
 	}
