@@ -55,7 +55,7 @@ func ValidatePath(p string) error {
 	if errors.As(err, &se) {
 		if what, ok := pcreWording[se.Code]; ok {
 			re := p[1:]
-			return fmt.Errorf("invalid regex: '%s' (PCRE returned: pcre2_compile() failed: %s in %q)", re, what, re)
+			return fmt.Errorf("invalid regex: '%s' (PCRE returned: pcre2_compile() failed: %s in \"%s\")", re, what, re)
 		}
 	}
 	return nil

@@ -38,7 +38,7 @@ func TestValidatePath(t *testing.T) {
 		{"~/a)", `invalid regex: '/a)' (PCRE returned: pcre2_compile() failed: unmatched closing parenthesis in "/a)")`},
 		{"~/[a", `invalid regex: '/[a' (PCRE returned: pcre2_compile() failed: missing terminating ] for character class in "/[a")`},
 		{"~/[z-a]", `invalid regex: '/[z-a]' (PCRE returned: pcre2_compile() failed: range out of order in character class in "/[z-a]")`},
-		{`~/a\`, `invalid regex: '/a\' (PCRE returned: pcre2_compile() failed: \ at end of pattern in "/a\\")`},
+		{`~/a\`, `invalid regex: '/a\' (PCRE returned: pcre2_compile() failed: \ at end of pattern in "/a\")`},
 		// Acceptance.
 		{"/", ""},
 		{"/abcd~user~2", ""},
