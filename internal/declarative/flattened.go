@@ -47,7 +47,7 @@ func (e *Error) FlattenedErrors() []FlattenedError {
 // entity of the document (references and unique values, listed by name or
 // id); they stay in the remaining tree here.
 func (e *Error) Flatten() ([]FlattenedError, *Error) {
-	f := &flattener{e: e}
+	f := &flattener{e: e, out: []FlattenedError{}}
 	rest := newNode()
 	for _, k := range e.tree.namedKeys() {
 		v := e.tree.named[k]
