@@ -56,9 +56,9 @@ func decodeForm(pairs []formPair, maps bool) map[string]any {
 // formSeg is one step of an argument's path: a map key, an array index
 // (1-based, as in Kong) or an append ("[]").
 type formSeg struct {
-	key    string
-	index  int
-	kind   byte // 'k' key, 'i' index, 'a' append
+	key   string
+	index int
+	kind  byte // 'k' key, 'i' index, 'a' append
 }
 
 // formPath splits an argument name into its path.

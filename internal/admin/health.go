@@ -133,4 +133,3 @@ func staticBalancerStatus(targets []store.Row) BalancerStatus {
 	}
 	return BalancerStatus{Health: HealthChecksOff, BalancerHealth: balancerHealthyStatus, Details: d}
 }
-
