@@ -78,12 +78,12 @@ func compileRoute(rt *Route, id uuid) ([]subRoute, error) {
 		}
 		if g.regex {
 			for _, p := range g.paths {
-				re, err := compilePathRegex(p)
+				c, err := pathRegexes.get(p)
 				if err != nil {
 					return nil, fmt.Errorf("invalid regex %q: %w", p, err)
 				}
-				s.regexes = append(s.regexes, re)
-				s.regexLiterals = append(s.regexLiterals, literalPrefix(re))
+				s.regexes = append(s.regexes, c.re)
+				s.regexLiterals = append(s.regexLiterals, c.literal)
 			}
 		} else {
 			s.prefixes = g.paths

@@ -4,7 +4,51 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 )
+
+// compiledRegex is a compiled regex path and its literal prefix.
+type compiledRegex struct {
+	re      *regexp.Regexp
+	literal string
+}
+
+// regexCache keeps compiled regex paths between router builds, so that a
+// rebuild after a configuration change compiles only the regexes it has
+// not seen (compiling is most of a rebuild's cost with many regex routes).
+// A regex no build used in the last two builds is dropped.
+type regexCache struct {
+	mu        sync.Mutex
+	cur, prev map[string]compiledRegex
+}
+
+var pathRegexes = &regexCache{cur: map[string]compiledRegex{}}
+
+func (c *regexCache) get(path string) (compiledRegex, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.cur[path]; ok {
+		return e, nil
+	}
+	if e, ok := c.prev[path]; ok {
+		c.cur[path] = e
+		return e, nil
+	}
+	re, err := compilePathRegex(path)
+	if err != nil {
+		return compiledRegex{}, err
+	}
+	e := compiledRegex{re: re, literal: literalPrefix(re)}
+	c.cur[path] = e
+	return e, nil
+}
+
+// rotate ends a build: what it did not use survives one more build.
+func (c *regexCache) rotate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.prev, c.cur = c.cur, make(map[string]compiledRegex, len(c.cur))
+}
 
 // compilePathRegex compiles a regex route path ("~/re") the way Kong hands
 // it to atc-router: the "~" dropped, "^" put in front (so only the first

@@ -33,6 +33,7 @@ var errDuplicateID = errors.New("duplicate id")
 // not nil.
 func New(routes []Route) (*Router, error) {
 	r := &Router{routes: slices.Clone(routes), hosts: newHostIndex()}
+	defer pathRegexes.rotate()
 	var errs []error
 	ids := make(map[uuid]bool, len(r.routes))
 	for i := range r.routes {

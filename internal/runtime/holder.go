@@ -58,6 +58,9 @@ func (h *Holder) Rebuild(ctx context.Context) error {
 		s.Generation = h.gen.Add(1)
 		h.current.Store(s)
 		h.log.Debug("configuration rebuilt", "generation", s.Generation, "took", time.Since(start))
+		if s.RouteErrors != nil {
+			h.log.Error("routes left out of the router", "error", s.RouteErrors)
+		}
 	} else {
 		h.log.Error("configuration rebuild failed; keeping the running configuration", "error", err)
 	}

@@ -20,6 +20,8 @@ type Snapshot struct {
 	// Upstreams by name: a service whose host is an upstream name is
 	// balanced over its targets.
 	Upstreams map[string]*Upstream
+	// RouteErrors names the routes left out of the router, nil when none.
+	RouteErrors error
 	// Built is when the snapshot was built; Generation counts rebuilds.
 	Built      time.Time
 	Generation uint64
@@ -89,9 +91,9 @@ func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
-	if s.Router, err = router.New(routes); err != nil {
-		return nil, fmt.Errorf("compile router: %w", err)
-	}
+	// Like Kong, routes the router cannot compile are left out and reported;
+	// the others are served.
+	s.Router, s.RouteErrors = router.New(routes)
 	return s, nil
 }
 
