@@ -222,6 +222,7 @@ func (t *Txn) Upsert(ctx context.Context, entity, id string, input map[string]an
 	if err != nil {
 		return nil, schemaError(err)
 	}
+	keepUntouchedTransient(e, row, input)
 	old, err := t.tx.Get(ctx, entity, row["id"].(string))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -251,6 +252,7 @@ func (t *Txn) UpsertBy(ctx context.Context, entity, field string, value any, inp
 	if err != nil {
 		return nil, schemaError(err)
 	}
+	keepUntouchedTransient(e, row, input)
 	return t.write(ctx, e, old, row)
 }
 
@@ -277,9 +279,7 @@ func (t *Txn) Update(ctx context.Context, entity, id string, patch map[string]an
 	if err != nil {
 		return nil, schemaError(err)
 	}
-	if _, touched := patch["snis"]; !touched {
-		delete(row, "snis") // PATCH without snis keeps a certificate's SNIs
-	}
+	keepUntouchedTransient(e, row, patch)
 	return t.write(ctx, e, old, row)
 }
 
@@ -477,6 +477,18 @@ func schemaError(err error) error {
 		return SchemaViolation(ve)
 	}
 	return err
+}
+
+// keepUntouchedTransient drops from a validated row the transient fields
+// the input did not mention, which validation filled with null: PUT and
+// PATCH without `snis` keep a certificate's SNIs, while `"snis": null` or
+// `[]` removes them (Kong's kong/db/dao/certificates.lua).
+func keepUntouchedTransient(e *schema.Entity, row, input Row) {
+	for _, f := range e.Fields {
+		if _, given := input[f.Name()]; f.IsTransient() && !given {
+			delete(row, f.Name())
+		}
+	}
 }
 
 // storedRow drops transient fields.

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"sort"
+
+	"github.com/silverback-gw/silverback/internal/entities"
 )
 
 // hooks are the entity-specific parts of Kong's DAO (kong/db/dao/*.lua).
@@ -37,6 +39,9 @@ func certificateSNIs(row Row) ([]string, bool) {
 	return names, given
 }
 
+// checkCertificateSNIs refuses a list naming an SNI twice (reported in
+// list order) or an SNI of another certificate (in name order), as Kong's
+// parse_name_list and check_list_is_new do.
 func checkCertificateSNIs(ctx context.Context, t *Txn, row Row) error {
 	names, given := certificateSNIs(row)
 	if !given {
@@ -48,14 +53,18 @@ func checkCertificateSNIs(ctx context.Context, t *Txn, row Row) error {
 			return snisError(n + " is duplicated")
 		}
 		seen[n] = true
+	}
+	sort.Strings(names)
+	for _, n := range names {
 		other, err := t.GetBy(ctx, "snis", "name", n)
 		if err != nil {
 			return err
 		}
-		if other != nil {
-			if owner, _ := other["certificate"].(map[string]any); owner["id"] != row["id"] {
-				return snisError(n + " already associated with existing certificate '" + owner["id"].(string) + "'")
-			}
+		if other == nil {
+			continue
+		}
+		if owner := entities.ForeignID(other, "certificate"); owner != row["id"] {
+			return snisError(n + " already associated with existing certificate '" + owner + "'")
 		}
 	}
 	return nil

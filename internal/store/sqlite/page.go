@@ -63,6 +63,7 @@ func (t *tx) Page(ctx context.Context, table string, q store.Query) (store.Page,
 	defer rows.Close()
 	p := store.Page{Rows: make([]store.Row, 0, min(size, 100))}
 	var last string
+	var dec rowjson.Decoder
 	for rows.Next() {
 		if len(p.Rows) == size {
 			p.Offset = store.EncodeOffset(last)
@@ -72,7 +73,7 @@ func (t *tx) Page(ctx context.Context, table string, q store.Query) (store.Page,
 		if err := rows.Scan(&last, &data); err != nil {
 			return store.Page{}, err
 		}
-		row, err := rowjson.UnmarshalObject(data)
+		row, err := dec.DecodeObject(data)
 		if err != nil {
 			return store.Page{}, fmt.Errorf("sqlite: decode %s %s: %w", table, last, err)
 		}

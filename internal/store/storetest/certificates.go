@@ -88,6 +88,15 @@ func testCertificates(t *testing.T, open OpenFunc) {
 		{"put again", func(tx *store.Txn) (store.Row, error) {
 			return tx.Upsert(h.ctx, "certificates", id, obj(t, certificateBody(t, `"snis":["f.test"]`)))
 		}, []any{"f.test"}},
+		{"put without snis keeps", func(tx *store.Txn) (store.Row, error) {
+			return tx.Upsert(h.ctx, "certificates", id, obj(t, certificateBody(t, "")))
+		}, []any{"f.test"}},
+		{"put with null snis clears", func(tx *store.Txn) (store.Row, error) {
+			return tx.Upsert(h.ctx, "certificates", id, obj(t, certificateBody(t, `"snis":null`)))
+		}, []any{}},
+		{"put with snis", func(tx *store.Txn) (store.Row, error) {
+			return tx.Upsert(h.ctx, "certificates", id, obj(t, certificateBody(t, `"snis":["f.test"]`)))
+		}, []any{"f.test"}},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -127,17 +136,20 @@ func testCertificates(t *testing.T, open OpenFunc) {
 	})
 }
 
-// testCertificateErrors: SNIs listed twice or owned by another certificate
-// are schema violations on the snis field, and nothing is written.
+// testCertificateErrors: SNIs listed twice (first reported in list order)
+// or owned by another certificate (first in name order) are schema
+// violations on the snis field, duplicates first, and nothing is written.
 func testCertificateErrors(t *testing.T, open OpenFunc) {
 	h := newHarness(t, open)
-	owner := h.insert("certificates", certificateBody(t, `"snis":["taken.test"]`))
+	owner := h.insert("certificates", certificateBody(t, `"snis":["taken.test","a-taken.test"]`))
 	mine := h.insert("certificates", certificateBody(t, `"snis":["mine.test"]`))
 	violation := func(msg string) kongError {
 		return kongError{Code: store.CodeSchemaViolation, Name: "schema violation",
 			Message: "schema violation (snis: " + msg + ")", Fields: map[string]any{"snis": msg}}
 	}
-	taken := violation("taken.test already associated with existing certificate '" + owner["id"].(string) + "'")
+	taken := func(name string) kongError {
+		return violation(name + " already associated with existing certificate '" + owner["id"].(string) + "'")
+	}
 	tests := []struct {
 		name string
 		op   func(tx *store.Txn) error
@@ -147,18 +159,22 @@ func testCertificateErrors(t *testing.T, open OpenFunc) {
 			_, err := tx.Insert(h.ctx, "certificates", obj(t, certificateBody(t, `"snis":["x.test","x.test"]`)))
 			return err
 		}, violation("x.test is duplicated")},
-		{"insert owned by other", func(tx *store.Txn) error {
-			_, err := tx.Insert(h.ctx, "certificates", obj(t, certificateBody(t, `"snis":["new.test","taken.test"]`)))
+		{"duplicates before owners", func(tx *store.Txn) error {
+			_, err := tx.Insert(h.ctx, "certificates", obj(t, certificateBody(t, `"snis":["taken.test","y.test","x.test","y.test","x.test"]`)))
 			return err
-		}, taken},
+		}, violation("y.test is duplicated")},
+		{"insert owned by other", func(tx *store.Txn) error {
+			_, err := tx.Insert(h.ctx, "certificates", obj(t, certificateBody(t, `"snis":["new.test","taken.test","a-taken.test"]`)))
+			return err
+		}, taken("a-taken.test")},
 		{"put owned by other", func(tx *store.Txn) error {
 			_, err := tx.Upsert(h.ctx, "certificates", mine["id"].(string), obj(t, certificateBody(t, `"snis":["taken.test"]`)))
 			return err
-		}, taken},
+		}, taken("taken.test")},
 		{"patch owned by other", func(tx *store.Txn) error {
 			_, err := tx.Update(h.ctx, "certificates", mine["id"].(string), obj(t, `{"snis":["mine.test","taken.test"]}`))
 			return err
-		}, taken},
+		}, taken("taken.test")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,8 +184,8 @@ func testCertificateErrors(t *testing.T, open OpenFunc) {
 	if got := sniNames(h, mine["id"].(string)); !cmp.Equal(got, []string{"mine.test"}) {
 		t.Errorf("snis of the unchanged certificate = %v", got)
 	}
-	if got := h.all("snis", store.Query{}); len(got) != 2 {
-		t.Errorf("%d sni rows, want 2", len(got))
+	if got := h.all("snis", store.Query{}); len(got) != 3 {
+		t.Errorf("%d sni rows, want 3", len(got))
 	}
 	if got := h.all("certificates", store.Query{}); len(got) != 2 {
 		t.Errorf("%d certificates, want 2", len(got))

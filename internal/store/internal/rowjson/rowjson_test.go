@@ -78,19 +78,6 @@ func TestMarshalErrors(t *testing.T) {
 	}
 }
 
-func TestUnmarshalObject(t *testing.T) {
-	if _, err := UnmarshalObject([]byte(`[1]`)); err == nil {
-		t.Error("array accepted as object")
-	}
-	got, err := UnmarshalObject([]byte(`{"a":1,"b":1.0,"c":1e2}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(map[string]any{"a": int64(1), "b": 1.0, "c": 100.0}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
 func FuzzRoundTrip(f *testing.F) {
 	f.Add("x", int64(1), 1.5)
 	f.Fuzz(func(t *testing.T, s string, n int64, x float64) {
