@@ -1,0 +1,65 @@
+// Package proxy is the HTTP data plane: an http.Handler that takes each
+// request through Kong's runloop and proxies it to the matched service.
+//
+// # The runloop
+//
+// ServeHTTP loads the runtime snapshot once (one atomic load; a request
+// finishes on the snapshot it started with), fills a pooled State from the
+// request, and runs Kong's phases:
+//
+//   - nginx's own checks: TRACE and CONNECT are refused (405), a declared
+//     body beyond client_max_body_size too (413).
+//   - rewrite: Plugins.Rewrite (global plugins).
+//   - access: the router matches (404 "no Route matched with those
+//     values"); an https-only route over plain http gets 426 or its
+//     redirect; the X-Forwarded-* values and the real client address are
+//     computed (trusting the peer's headers only if it is in trusted_ips);
+//     the service request is built: the upstream path (Kong's v0 path
+//     handling) with the query string as sent, the Host when preserved, the
+//     client's headers minus the hop-by-hop ones plus Kong's. Then
+//     Plugins.Access runs, and a route without service gets 503.
+//   - balancer: the first peer is picked (round-robin over the targets of
+//     the upstream named by the service's host, or the service host
+//     resolved); then, per try, the connection is taken from its pool or
+//     dialled (connect_timeout), the request written (write_timeout) and
+//     the response head read (read_timeout). A failed try moves to the next
+//     peer while retries last, unless the request was already sent and its
+//     method is not idempotent or its body was consumed. The last failure
+//     answers 502 or 504.
+//   - header_filter: the upstream's headers minus the hop-by-hop ones,
+//     Plugins.HeaderFilter, then the gateway's headers (Via, Server,
+//     latencies, X-Kong-Request-Id) as the headers setting allows.
+//   - body_filter: the body is streamed chunk by chunk through
+//     Plugins.BodyFilter and flushed whenever the upstream pauses.
+//   - log: Plugins.Log, after the response was sent.
+//
+// A plugin (or the router) that calls State.Exit or State.Error ends the
+// phase; the response it set goes through header_filter, body_filter and
+// log like any other. Gateway errors use Kong's bodies and content
+// negotiation (see errorKind). A panic becomes Kong's 500 for that request
+// alone, or aborts its connection when the response had started.
+//
+// # The engine
+//
+// State, Request, Client, ServiceRequest and Response are what plugins
+// see; they do not use net/http types, so the HTTP engine can be replaced
+// without touching a plugin. The net/http engine lives in handler.go,
+// runloop.go, upstream.go, transport.go and websocket.go: it adapts
+// http.Request to the State, writes responses through
+// http.ResponseWriter, and speaks HTTP/1.1 to upstreams over its own
+// pooled connections (Kong's upstream keepalive pools), which lets it
+// apply nginx's per-read and per-write timeouts and know exactly what was
+// sent before a failure. WebSocket upgrades are tunnelled both ways. The
+// handler serves HTTP/1.x and HTTP/2 alike (the listener decides).
+//
+// Stateful parts outlive snapshots: the round-robin position of each
+// upstream is kept by upstream id, resolved names for a while, idle
+// connections by address.
+//
+// # Usage
+//
+//	holder := runtime.NewHolder(dbFn, logger)
+//	p := proxy.New(proxy.DefaultOptions(holder))
+//	defer p.Close()
+//	srv := &http.Server{Handler: p}
+package proxy

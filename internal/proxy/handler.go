@@ -1,0 +1,301 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/runtime"
+)
+
+// exchange is one request through the net/http engine: the State the
+// runloop and plugins see, plus the engine's side of it. Exchanges are
+// pooled.
+type exchange struct {
+	State
+
+	w   http.ResponseWriter
+	r   *http.Request
+	ctx context.Context
+
+	body        requestBody
+	sendLength  bool    // the client sent Content-Length: send it, even 0
+	conn        *upConn // the current try's connection, until released
+	bodyStarted bool    // the body went to a goroutine: it cannot be sent again
+	bodyRunning bool    // that goroutine was not waited for yet
+	bodyDone    chan error
+	upReq       http.Request // the method http.ReadResponse needs
+
+	wroteHeader bool // response headers went to the client
+	hijacked    bool
+	abort       bool // the response broke off: abort the client connection
+	errBody     []byte
+}
+
+// ServeHTTP proxies one request. It never lets a panic escape: before the
+// response started it becomes Kong's 500, after, the client connection is
+// aborted.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ex, _ := p.states.Get().(*exchange)
+	if ex == nil {
+		ex = &exchange{bodyDone: make(chan error, 1)}
+	}
+	p.begin(ex, w, r, start)
+	func() {
+		defer p.recoverPanic(ex)
+		p.run(ex)
+	}()
+	abort := ex.abort
+	ex.w, ex.r, ex.ctx, ex.body.r = nil, nil, nil, nil
+	ex.State.reset(nil, nil)
+	p.states.Put(ex)
+	if abort {
+		panic(http.ErrAbortHandler) // the server drops the connection quietly
+	}
+}
+
+// recoverPanic turns a panic in the request path into Kong's 500, or an
+// aborted response when it already started.
+func (p *Proxy) recoverPanic(ex *exchange) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		ex.abort = true
+	} else {
+		p.log.Error("panic while proxying", "request_id", ex.id, "panic", v, "stack", string(debug.Stack()))
+	}
+	if c := ex.conn; c != nil {
+		ex.conn = nil
+		c.close()
+		_ = ex.stopBody(c)
+	}
+	if ex.wroteHeader || ex.hijacked || ex.abort {
+		ex.abort = true
+		return
+	}
+	defer func() {
+		if recover() != nil {
+			ex.abort = true
+		}
+	}()
+	// A panic is what an uncaught Lua error in a plugin is to Kong: a
+	// kong.response.error(500).
+	clear(ex.w.Header())
+	ex.Error(http.StatusInternalServerError, msgUnexpected)
+	ex.unexpected = true
+	p.respondExit(ex)
+}
+
+// begin fills the State from the net/http request.
+func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, start time.Time) {
+	ex.State.reset(p, p.snapshot())
+	ex.id = newRequestID()
+	ex.timings.start = start
+	ex.w, ex.r, ex.ctx = w, r, r.Context()
+	ex.wroteHeader, ex.hijacked, ex.abort = false, false, false
+	ex.conn, ex.bodyStarted, ex.bodyRunning = nil, false, false
+
+	rq := &ex.request
+	rq.method = r.Method
+	rq.scheme = "http"
+	if r.TLS != nil {
+		rq.scheme = "https"
+		rq.sni = r.TLS.ServerName
+	}
+	rq.version = "1.1"
+	switch {
+	case r.ProtoMajor == 2:
+		rq.version = "2"
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0:
+		rq.version = "1.0"
+	}
+	rq.rawHost = r.Host
+	rq.host = nginxHost(r.Host)
+	rq.port = p.listenPort(r)
+	rq.rawPath, rq.rawQuery, rq.hasQuery = splitRequestURI(r)
+	rq.header = httpHeader(r.Header)
+	rq.length = r.ContentLength
+	ex.sendLength = r.ContentLength > 0 || r.Header["Content-Length"] != nil
+	ex.body.r, ex.body.limit, ex.body.n = r.Body, p.opts.ClientMaxBodySize, 0
+	ex.body.eof.Store(false)
+
+	p.setClient(&ex.client, r)
+}
+
+func (p *Proxy) snapshot() *runtime.Snapshot {
+	if p.opts.Snapshots == nil {
+		return nil
+	}
+	return p.opts.Snapshots.Load()
+}
+
+// setClient records the peer and the client address the realip rules give.
+func (p *Proxy) setClient(c *Client, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	c.peer, _ = netip.ParseAddrPort(r.RemoteAddr)
+	c.peerIP = host
+	c.realIP, c.realIPStr = c.peer.Addr(), host
+	c.trusted = p.trusted.contains(c.peer.Addr())
+	if c.trusted && p.realIPHeader != "" {
+		if a, ok := realIP(c.peer.Addr(), r.Header[p.realIPHeader], p.trusted, p.opts.RealIPRecursive); ok {
+			c.realIP, c.realIPStr = a, a.String()
+		}
+	}
+}
+
+// listenPort is the port the request came in on, mapped by port_maps.
+func (p *Proxy) listenPort(r *http.Request) int {
+	port := 0
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
+		port = a.Port
+	} else if r.TLS != nil {
+		port = 443
+	} else {
+		port = 80
+	}
+	if m, ok := p.opts.PortMaps[port]; ok {
+		return m
+	}
+	return port
+}
+
+// nginxHost is nginx's $host for a Host value: lower-cased, without port
+// or trailing dot; "kong" (Kong's server_name) when there is none.
+func nginxHost(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			h = h[:i+1]
+		}
+	} else if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(h, ".")
+	if h == "" {
+		return "kong"
+	}
+	return strings.ToLower(h)
+}
+
+// splitRequestURI returns the raw path and query of the request target as
+// the client sent it (an absolute-form target loses its scheme and host).
+func splitRequestURI(r *http.Request) (path, query string, hasQuery bool) {
+	uri := r.RequestURI
+	if uri == "" || uri[0] != '/' {
+		if i := strings.Index(uri, "://"); i >= 0 {
+			rest := uri[i+3:]
+			if j := strings.IndexAny(rest, "/?"); j >= 0 {
+				uri = rest[j:]
+			} else {
+				uri = "/"
+			}
+		}
+	}
+	path, query, hasQuery = strings.Cut(uri, "?")
+	if path == "" && hasQuery {
+		path = "/"
+	}
+	return path, query, hasQuery
+}
+
+// httpHeader adapts net/http's header map to HeaderMap; its names are in
+// canonical form.
+type httpHeader http.Header
+
+func (h httpHeader) Get(name string) string      { return http.Header(h).Get(name) }
+func (h httpHeader) Values(name string) []string { return http.Header(h).Values(name) }
+func (h httpHeader) Set(name, value string)      { http.Header(h).Set(name, value) }
+func (h httpHeader) Add(name, value string)      { http.Header(h).Add(name, value) }
+func (h httpHeader) Del(name string)             { http.Header(h).Del(name) }
+func (h httpHeader) Each(fn func(name, value string) bool) {
+	for name, values := range h {
+		for _, v := range values {
+			if !fn(name, v) {
+				return
+			}
+		}
+	}
+}
+
+// requestBody reads the client's body for the upstream, enforcing
+// client_max_body_size.
+type requestBody struct {
+	r     io.Reader
+	limit int64
+	n     int64
+	eof   atomic.Bool // the whole body was read
+}
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if b.limit > 0 && b.n > b.limit {
+		return 0, errBodyTooLarge
+	}
+	switch {
+	case err == io.EOF:
+		b.eof.Store(true)
+	case err != nil:
+		err = errClientBody{err}
+	}
+	return n, err
+}
+
+// bufPool holds the buffers bodies are copied through.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// errBodyStopped is returned by stopBody when it had to cut the body
+// goroutine short by closing the connection.
+var errBodyStopped = errors.New("request body not sent in full")
+
+// startBody streams the request body to c in a goroutine. A failure
+// closes c, which wakes the reader of the response.
+func (ex *exchange) startBody(c *upConn, length int64) {
+	ex.bodyStarted, ex.bodyRunning = true, true
+	go func() {
+		bp := bufPool.Get().(*[]byte)
+		err := writeBody(c.bw, &ex.body, length, *bp)
+		bufPool.Put(bp)
+		if err != nil {
+			c.close()
+		}
+		ex.bodyDone <- err
+	}()
+}
+
+// stopBody waits for the body goroutine, if one runs, and returns its
+// error. A goroutine still at work (the upstream answered before taking
+// the whole body) is stopped: c is closed, the client's body made
+// unreadable, and errBodyStopped returned unless it failed on its own.
+func (ex *exchange) stopBody(c *upConn) error {
+	if !ex.bodyRunning {
+		return nil
+	}
+	ex.bodyRunning = false
+	select {
+	case err := <-ex.bodyDone:
+		return err
+	default:
+	}
+	c.close()
+	if !ex.body.eof.Load() {
+		_ = http.NewResponseController(ex.w).SetReadDeadline(time.Now())
+	}
+	if err := <-ex.bodyDone; err != nil {
+		return err
+	}
+	return errBodyStopped
+}

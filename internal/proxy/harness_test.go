@@ -1,0 +1,225 @@
+package proxy_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/plugin"
+	"github.com/silverback-gw/silverback/internal/proxy"
+	"github.com/silverback-gw/silverback/internal/runtime"
+	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/memory"
+)
+
+// env is a gateway under test: a memory store, a runtime holder and the
+// proxy on a real loopback listener.
+type env struct {
+	t      testing.TB
+	db     *store.DB
+	holder *runtime.Holder
+	proxy  *proxy.Proxy
+	srv    *httptest.Server
+	client *http.Client
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newEnv starts a proxy with Kong's default options changed by opts.
+func newEnv(t testing.TB, opts ...func(*proxy.Options)) *env {
+	t.Helper()
+	plugins, err := plugin.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := entities.NewCatalog(plugins)
+	db := store.New(memory.New(c), c)
+	h := runtime.NewHolder(func() *store.DB { return db }, quietLogger())
+	if err := h.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	o := proxy.DefaultOptions(h)
+	o.Logger = quietLogger()
+	for _, f := range opts {
+		f(&o)
+	}
+	p := proxy.New(o)
+	srv := httptest.NewServer(p)
+	e := &env{t: t, db: db, holder: h, proxy: p, srv: srv,
+		client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
+	t.Cleanup(func() {
+		e.client.CloseIdleConnections()
+		srv.Close()
+		p.Close()
+	})
+	return e
+}
+
+// write runs fn in a store transaction, then rebuilds the snapshot.
+func (e *env) write(fn func(ctx context.Context, tx *store.Txn) error) {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.db.Update(ctx, func(tx *store.Txn) error { return fn(ctx, tx) }); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.holder.Rebuild(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// insert creates an entity and returns its id.
+func (e *env) insert(entity string, row map[string]any) string {
+	e.t.Helper()
+	var id string
+	e.write(func(ctx context.Context, tx *store.Txn) error {
+		r, err := tx.Insert(ctx, entity, row)
+		if err == nil {
+			id = r["id"].(string)
+		}
+		return err
+	})
+	return id
+}
+
+// service creates a service for url with extra fields.
+func (e *env) service(url string, extra map[string]any) string {
+	row := map[string]any{"url": url}
+	for k, v := range extra {
+		row[k] = v
+	}
+	return e.insert("services", row)
+}
+
+// route creates a route of service (none when "") with fields.
+func (e *env) route(service string, fields map[string]any) string {
+	row := map[string]any{}
+	for k, v := range fields {
+		row[k] = v
+	}
+	if service != "" {
+		row["service"] = map[string]any{"id": service}
+	}
+	return e.insert("routes", row)
+}
+
+// request is a request to the proxy.
+type request struct {
+	method, path, host, body string
+	header                   http.Header
+}
+
+// do sends r to the proxy and returns the response with its body read.
+func (e *env) do(r request) (*http.Response, string) {
+	e.t.Helper()
+	if r.method == "" {
+		r.method = "GET"
+	}
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	req, err := http.NewRequest(r.method, e.srv.URL+r.path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
+	if r.host != "" {
+		req.Host = r.host
+	}
+	res, err := e.client.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res, string(b)
+}
+
+// echoed is what the echo upstream saw.
+type echoed struct {
+	ID      string      `json:"id"`
+	Method  string      `json:"method"`
+	URI     string      `json:"uri"`
+	Host    string      `json:"host"`
+	Proto   string      `json:"proto"`
+	Headers http.Header `json:"headers"`
+	Body    string      `json:"body"`
+}
+
+// echoUpstream is an upstream that answers with what reached it, as JSON,
+// and counts its requests.
+type echoUpstream struct {
+	*httptest.Server
+	id    string
+	count atomic.Int64
+}
+
+func newEcho(t testing.TB, id string) *echoUpstream {
+	t.Helper()
+	u := &echoUpstream{id: id}
+	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.count.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		h := r.Header.Clone()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(echoed{ID: u.id, Method: r.Method, URI: r.RequestURI, Host: r.Host,
+			Proto: r.Proto, Headers: h, Body: string(b)})
+	}))
+	t.Cleanup(u.Close)
+	return u
+}
+
+// decodeEcho reads an echo upstream's answer.
+func decodeEcho(t testing.TB, body string) echoed {
+	t.Helper()
+	var e echoed
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		t.Fatalf("not an echo answer: %v: %q", err, body)
+	}
+	return e
+}
+
+// deadAddr returns a loopback address nothing listens on.
+func deadAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// proxyPort returns the proxy's listening port as text.
+func (e *env) proxyPort() string {
+	_, port, _ := net.SplitHostPort(e.srv.Listener.Addr().String())
+	return port
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t testing.TB, d time.Duration, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return cond()
+}

@@ -1,0 +1,112 @@
+package proxy
+
+import (
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/runtime"
+)
+
+// Options configure a Proxy. The gateway fills them from kong.conf;
+// DefaultOptions returns Kong's defaults.
+type Options struct {
+	// Snapshots gives the current runtime snapshot, loaded once per
+	// request; *runtime.Holder is one. Before the first snapshot every
+	// request gets Kong's 404.
+	Snapshots SnapshotSource
+
+	// ServerToken is Kong's "kong/<version>" token, sent in Server and Via.
+	ServerToken string
+	// Headers are the Kong headers sent to clients (the headers property).
+	Headers Headers
+	// UpstreamRequestID sends X-Kong-Request-Id to upstreams
+	// (headers_upstream = X-Kong-Request-Id, the default).
+	UpstreamRequestID bool
+
+	// TrustedIPs are the peers whose X-Forwarded-* headers and real-IP
+	// header are believed (trusted_ips).
+	TrustedIPs []netip.Prefix
+	// RealIPHeader names the header holding the client address sent by a
+	// trusted peer (real_ip_header, default X-Real-IP). "proxy_protocol"
+	// has no effect: the listeners do not speak the PROXY protocol.
+	RealIPHeader string
+	// RealIPRecursive walks X-Forwarded-For past trusted addresses
+	// (real_ip_recursive).
+	RealIPRecursive bool
+
+	// ErrorDefaultType is the format of gateway errors for requests that
+	// carry neither Accept nor Content-Type (error_default_type).
+	ErrorDefaultType string
+	// ClientMaxBodySize limits request bodies, in bytes; 0 means no limit
+	// (nginx_http_client_max_body_size, Kong's default 0).
+	ClientMaxBodySize int64
+
+	// KeepalivePoolSize is the number of idle connections kept per
+	// upstream address (upstream_keepalive_pool_size); 0 disables
+	// keep-alive.
+	KeepalivePoolSize int
+	// KeepaliveMaxRequests closes a connection after that many requests
+	// (upstream_keepalive_max_requests); 0 means no limit.
+	KeepaliveMaxRequests int
+	// KeepaliveIdleTimeout closes connections idle that long
+	// (upstream_keepalive_idle_timeout); 0 means no limit.
+	KeepaliveIdleTimeout time.Duration
+
+	// PortMaps maps a listening port to the port announced upstream in
+	// X-Forwarded-Port and used for routing (port_maps).
+	PortMaps map[int]int
+	// Resolver resolves service and target host names; nil means
+	// net.DefaultResolver.
+	Resolver *net.Resolver
+	// DNSTTL is how long a resolved name is reused (net.Resolver does not
+	// report record TTLs); failed lookups are retried after a second, as
+	// Kong's dns_error_ttl.
+	DNSTTL time.Duration
+
+	// Plugins runs the plugin phases; nil runs none.
+	Plugins Plugins
+	// Logger receives upstream failures and recovered panics; nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Headers is the set of Kong headers sent to clients, Kong's headers
+// property once its tokens are expanded (server_tokens = Server + Via,
+// latency_tokens = the latency headers).
+type Headers struct {
+	Server          bool // Server
+	Via             bool // Via
+	ProxyLatency    bool // X-Kong-Proxy-Latency
+	ResponseLatency bool // X-Kong-Response-Latency
+	UpstreamLatency bool // X-Kong-Upstream-Latency
+	UpstreamStatus  bool // X-Kong-Upstream-Status
+	RequestID       bool // X-Kong-Request-Id
+}
+
+// SnapshotSource gives the current runtime snapshot.
+type SnapshotSource interface {
+	Load() *runtime.Snapshot
+}
+
+// DefaultOptions returns Kong 3.9's defaults for a node whose snapshots
+// come from src.
+func DefaultOptions(src SnapshotSource) Options {
+	return Options{
+		Snapshots:   src,
+		ServerToken: "kong/3.9.1",
+		Headers: Headers{
+			Server: true, Via: true,
+			ProxyLatency: true, ResponseLatency: true, UpstreamLatency: true,
+			RequestID: true,
+		},
+		UpstreamRequestID:    true,
+		RealIPHeader:         "X-Real-IP",
+		ErrorDefaultType:     "text/plain",
+		KeepalivePoolSize:    512,
+		KeepaliveMaxRequests: 10000,
+		KeepaliveIdleTimeout: 60 * time.Second,
+		DNSTTL:               30 * time.Second,
+	}
+}

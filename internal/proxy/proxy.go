@@ -1,0 +1,63 @@
+package proxy
+
+import (
+	"log/slog"
+	"net/textproto"
+	"sync"
+	"sync/atomic"
+)
+
+// Proxy is the HTTP data plane: an http.Handler that routes each request
+// with the current runtime snapshot and proxies it to its service.
+type Proxy struct {
+	opts    Options
+	plugins Plugins
+	log     *slog.Logger
+
+	trusted      trustedIPs
+	realIPHeader string // canonical form of Options.RealIPHeader
+	errorDefault errorFormat
+
+	via10, via11, via2 string // Via tokens by client HTTP version
+
+	resolver  *resolver
+	balancers balancers
+	transport *transport
+
+	lastPort atomic.Pointer[portString]
+	states   sync.Pool // *exchange
+}
+
+// New returns a Proxy serving with opts.
+func New(opts Options) *Proxy {
+	p := &Proxy{
+		opts:         opts,
+		plugins:      opts.Plugins,
+		log:          opts.Logger,
+		trusted:      trustedIPs(opts.TrustedIPs),
+		errorDefault: negotiateFormat(opts.ErrorDefaultType),
+		via10:        "1 " + opts.ServerToken,
+		via11:        "1.1 " + opts.ServerToken,
+		via2:         "2 " + opts.ServerToken,
+		resolver:     newResolver(opts.Resolver, opts.DNSTTL),
+		transport: newTransport(transportOptions{
+			poolSize:    opts.KeepalivePoolSize,
+			maxRequests: opts.KeepaliveMaxRequests,
+			idleTimeout: opts.KeepaliveIdleTimeout,
+		}),
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	if opts.RealIPHeader != "" && opts.RealIPHeader != "proxy_protocol" {
+		p.realIPHeader = textproto.CanonicalMIMEHeaderKey(opts.RealIPHeader)
+	}
+	return p
+}
+
+// Close closes the idle upstream connections. Requests in flight finish;
+// their connections are closed instead of pooled.
+func (p *Proxy) Close() error {
+	p.transport.close()
+	return nil
+}

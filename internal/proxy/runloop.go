@@ -1,0 +1,330 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// run takes a request through Kong's phases: rewrite, access (routing and
+// the service request), balancer and the upstream tries, header_filter,
+// body_filter, log.
+func (p *Proxy) run(ex *exchange) {
+	s := &ex.State
+	if !p.rejectEarly(ex) {
+		if p.plugins != nil {
+			p.plugins.Rewrite(s)
+		}
+		if !s.exited() {
+			p.access(s)
+		}
+		if !s.exited() {
+			p.balanceAndProxy(ex)
+		}
+	}
+	if s.exited() {
+		p.respondExit(ex)
+	}
+	if p.plugins != nil {
+		p.plugins.Log(s)
+	}
+}
+
+// rejectEarly answers the requests nginx refuses before Kong's phases:
+// TRACE and CONNECT (405), a declared body beyond client_max_body_size
+// (413), and a request target that is not a path (400).
+func (p *Proxy) rejectEarly(ex *exchange) bool {
+	rq := &ex.request
+	switch {
+	case rq.method == http.MethodTrace || rq.method == http.MethodConnect:
+		ex.fail(http.StatusMethodNotAllowed)
+	case ex.body.limit > 0 && rq.length > ex.body.limit:
+		ex.fail(http.StatusRequestEntityTooLarge)
+	case !strings.HasPrefix(rq.rawPath, "/"):
+		ex.fail(http.StatusBadRequest)
+	default:
+		return false
+	}
+	return true
+}
+
+// balanceAndProxy is Kong's access.after and balancer phases: pick the
+// first peer (resolving names), then try peers until one answers or the
+// service's retries are spent, and stream the answer.
+func (p *Proxy) balanceAndProxy(ex *exchange) {
+	s := &ex.State
+	pr, berr := p.prepare(ex.ctx, s)
+	if berr != nil {
+		s.Error(berr.status, berr.message)
+		return
+	}
+	s.proxied = true
+	for try := 0; ; try++ {
+		balancerStart := time.Now()
+		if try > 0 {
+			var ok bool
+			if pr, ok = p.next(ex.ctx, s, try); !ok {
+				return // the last failure stands
+			}
+		}
+		host := s.upstream.host
+		if !s.upstream.hostFixed {
+			host = hostHeader(pr, s.upstream.scheme)
+		}
+		now := time.Now()
+		s.timings.balancerEnd = now
+		s.tries = append(s.tries, Try{Addr: pr.addr, BalancerLatency: now.Sub(balancerStart)})
+		res := p.try(ex, pr, host)
+		if res.err == nil {
+			p.respondUpstream(ex, res.resp, res.conn)
+			return
+		}
+		t := &s.tries[len(s.tries)-1]
+		t.Failure, t.Status = "failed", res.status
+		p.log.Debug("upstream try failed", "request_id", s.id, "try", try+1, "peer", pr.addr, "error", res.err)
+		ex.fail(res.status)
+		if !res.retry || try >= s.service.Retries || ex.ctx.Err() != nil {
+			if res.status >= 500 {
+				p.log.Error("upstream failed", "request_id", s.id, "peer", pr.addr, "tries", try+1, "error", res.err)
+			}
+			return
+		}
+	}
+}
+
+// respondUpstream sends the upstream's response: its headers minus the
+// hop-by-hop ones, the plugins' header_filter, the gateway's headers, then
+// the body as it arrives, through body_filter. The connection goes back to
+// its pool when the exchange ended cleanly.
+func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
+	s := &ex.State
+	ex.conn = c
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		p.tunnel(ex, resp, c)
+		return
+	}
+	p.copyResponseHeader(ex, resp)
+	s.response = Response{status: resp.StatusCode, header: httpHeader(ex.w.Header()), source: SourceService}
+	p.headerFilter(s)
+	ex.w.WriteHeader(s.response.status)
+	ex.wroteHeader = true
+
+	flusher, _ := ex.w.(http.Flusher)
+	if flusher != nil && c.br.Buffered() == 0 && resp.ContentLength != 0 {
+		flusher.Flush() // the headers go now; the body may take its time
+	}
+	reusable := !resp.Close
+	if err := p.copyBody(ex, resp.Body, c, flusher); err != nil {
+		reusable = false
+		ex.abort = true
+		if _, upstream := err.(upstreamBodyError); upstream {
+			p.log.Error("upstream response broken off", "request_id", s.id, "error", err)
+		}
+	}
+	p.release(ex, c, reusable)
+}
+
+// upstreamBodyError is a failure reading the upstream's body (as opposed
+// to writing it to the client).
+type upstreamBodyError struct{ error }
+
+// copyBody streams body to the client through the plugins' body_filter,
+// flushing whenever no more upstream data is at hand.
+func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.Flusher) error {
+	s := &ex.State
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			if p.plugins != nil {
+				chunk = p.plugins.BodyFilter(s, chunk, false)
+			}
+			if _, werr := ex.w.Write(chunk); werr != nil {
+				return werr
+			}
+			if flusher != nil && c.br.Buffered() == 0 {
+				flusher.Flush()
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return upstreamBodyError{err}
+		}
+	}
+	if p.plugins != nil {
+		if last := p.plugins.BodyFilter(s, nil, true); len(last) > 0 {
+			if _, err := ex.w.Write(last); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// release ends the try on c: the connection is pooled when the exchange
+// ended cleanly and the request body was sent in full, else closed.
+func (p *Proxy) release(ex *exchange, c *upConn, reusable bool) {
+	ex.conn = nil
+	if err := ex.stopBody(c); err != nil {
+		reusable = false
+	}
+	if reusable {
+		p.transport.put(c)
+	} else {
+		c.close()
+	}
+}
+
+// copyResponseHeader copies the upstream's headers to the client's,
+// dropping the hop-by-hop ones (Kong's header_filter.before and nginx's
+// proxy module): Connection and the headers it names, Keep-Alive,
+// Proxy-Connection, Transfer-Encoding (the server frames the body
+// itself), Upgrade unless it is the upgrade asked for, Trailer unless the
+// client accepts trailers, and nginx's X-Accel-* control headers.
+func (p *Proxy) copyResponseHeader(ex *exchange, resp *http.Response) {
+	dst := ex.w.Header()
+	conn := strings.Join(resp.Header["Connection"], ",")
+	listed := conn != "" &&
+		!strings.EqualFold(conn, "keep-alive") &&
+		!strings.EqualFold(conn, "close") &&
+		!strings.EqualFold(conn, "upgrade")
+	upgrade := ex.State.upstream.header.Get("Upgrade")
+	trailers := ex.State.upstream.header.has("TE")
+	for name, values := range resp.Header {
+		switch name {
+		case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding":
+			continue
+		case "Upgrade":
+			if upgrade == "" || !strings.EqualFold(values[0], upgrade) {
+				continue
+			}
+		case "Trailer":
+			if !trailers {
+				continue
+			}
+		}
+		if listed && hasToken(conn, name) && !hasToken("close,upgrade,keep-alive", name) {
+			continue
+		}
+		if strings.HasPrefix(name, "X-Accel-") {
+			continue
+		}
+		dst[name] = values
+	}
+}
+
+// headerFilter runs the plugins' header_filter, then sets the gateway's
+// own response headers as Kong's header_filter.after does: for proxied
+// requests the latencies, Via and a Server the upstream did not send, for
+// the gateway's own responses X-Kong-Response-Latency and Server; the
+// request id always. X-Kong-Upstream-Status goes before the plugins.
+func (p *Proxy) headerFilter(s *State) {
+	s.timings.headerFilter = time.Now()
+	h := s.response.header
+	hs := &p.opts.Headers
+	if s.proxied && hs.UpstreamStatus {
+		h.Set("X-Kong-Upstream-Status", strconv.Itoa(s.response.status))
+	}
+	if p.plugins != nil {
+		p.plugins.HeaderFilter(s)
+	}
+	if s.proxied {
+		if hs.UpstreamLatency {
+			h.Set("X-Kong-Upstream-Latency", strconv.FormatInt(s.timings.UpstreamLatency().Milliseconds(), 10))
+		}
+		if hs.ProxyLatency {
+			h.Set("X-Kong-Proxy-Latency", strconv.FormatInt(s.timings.ProxyLatency().Milliseconds(), 10))
+		}
+		if hs.Via {
+			via := p.via11
+			if v := h.Get("Via"); v != "" && s.response.source == SourceService {
+				via = v + ", " + via
+			}
+			h.Set("Via", via)
+		}
+		if hs.Server && h.Get("Server") == "" {
+			h.Set("Server", p.opts.ServerToken)
+		}
+	} else {
+		if hs.ResponseLatency {
+			h.Set("X-Kong-Response-Latency", strconv.FormatInt(s.timings.ResponseLatency().Milliseconds(), 10))
+		}
+		// A plugin that answered with Via: kong/<version> keeps Server unset.
+		if !(hs.Via && h.Get("Via") == p.opts.ServerToken) {
+			if hs.Server {
+				h.Set("Server", p.opts.ServerToken)
+			} else {
+				h.Del("Server")
+			}
+		}
+	}
+	if hs.RequestID {
+		h.Set("X-Kong-Request-Id", s.id)
+	}
+}
+
+// respondExit sends a response the gateway produced: a plugin's or the
+// router's exit, or an error in Kong's format for the request.
+func (p *Proxy) respondExit(ex *exchange) {
+	s := &ex.State
+	e := &s.exit
+	h := ex.w.Header()
+	body := e.body
+	if e.kind != 0 {
+		f := p.errorFormat(ex, e.kind)
+		ex.errBody = appendErrorBody(ex.errBody[:0], f, e.message, s.id)
+		body = ex.errBody
+		h.Set("Content-Type", f.contentType())
+	}
+	for _, f := range e.header.fields {
+		h.Set(f.Name, f.Value)
+	}
+	if h.Get("Content-Length") == "" {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	source := SourceExit
+	if s.unexpected {
+		source = SourceError
+	}
+	s.response = Response{status: e.status, header: httpHeader(h), source: source}
+	p.headerFilter(s)
+	ex.w.WriteHeader(s.response.status)
+	ex.wroteHeader = true
+	if s.request.method == http.MethodHead {
+		return
+	}
+	if p.plugins != nil {
+		body = p.plugins.BodyFilter(s, body, true)
+	}
+	_, _ = ex.w.Write(body)
+}
+
+// errorFormat negotiates an error's format (Kong's two paths, see
+// errorKind).
+func (p *Proxy) errorFormat(ex *exchange, kind errorKind) errorFormat {
+	h := ex.r.Header
+	if kind == kongError {
+		accept := h["Accept"]
+		if len(accept) == 0 {
+			return formatJSON
+		}
+		if len(accept) == 1 {
+			return negotiateFormat(accept[0])
+		}
+		return negotiateFormat(strings.Join(accept, ","))
+	}
+	if v, ok := h["Accept"]; ok {
+		return negotiateFormat(v[0])
+	}
+	if v, ok := h["Content-Type"]; ok {
+		return negotiateFormat(v[0])
+	}
+	return p.errorDefault
+}

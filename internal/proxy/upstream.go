@@ -1,0 +1,245 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// tryResult is the outcome of one try: a response head, or a failure.
+type tryResult struct {
+	resp *http.Response
+	conn *upConn
+	// status is the failure's status: 502, 504, or the status of a client
+	// body failure (413, 400).
+	status int
+	// retry reports that nothing irrevocable happened: another peer may be
+	// tried (Kong's proxy_next_upstream error timeout, never for a
+	// non-idempotent request that was sent).
+	retry bool
+	err   error
+}
+
+// errBodyTooLarge is a request body beyond client_max_body_size.
+var errBodyTooLarge = errors.New("request body too large")
+
+// errClientBody is a failure reading the client's request body.
+type errClientBody struct{ err error }
+
+func (e errClientBody) Error() string { return "read request body: " + e.err.Error() }
+func (e errClientBody) Unwrap() error { return e.err }
+
+// try sends the service request to one peer and reads the response head.
+// A pooled connection found closed before anything came back is replaced
+// by a new one, once, when the request can be sent again.
+func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
+	s := &ex.State
+	svc := s.service
+	key := poolKey{addr: pr.addr}
+	if s.upstream.scheme == "https" {
+		key.tls = true
+		key.sni = sniName(host)
+		key.verify = svc.TLSVerify != nil && *svc.TLSVerify
+	}
+	for fresh := false; ; fresh = true {
+		var c *upConn
+		if !fresh {
+			c = p.transport.get(key)
+		}
+		if c == nil {
+			var err error
+			c, err = p.transport.dial(ex.ctx, key, millis(svc.ConnectTimeout))
+			if err != nil {
+				return tryResult{status: failureStatus(err), retry: true, err: err}
+			}
+		}
+		c.uses++
+		c.readTimeout, c.writeTimeout = millis(svc.ReadTimeout), millis(svc.WriteTimeout)
+		res := p.send(ex, c, host)
+		if res.err != nil && c.reused && !ex.bodyStarted && c.nread == 0 && !isTimeout(res.err) {
+			c.close()
+			continue
+		}
+		return res
+	}
+}
+
+// send writes the request on c and reads the response head. The body, if
+// any, is streamed by a goroutine so that an upstream answering before it
+// has read the whole body is heard.
+func (p *Proxy) send(ex *exchange, c *upConn, host string) tryResult {
+	s := &ex.State
+	c.nread = 0
+	length := s.request.length
+	writeHead(c.bw, &s.upstream, host, length, ex.sendLength)
+	if length == 0 {
+		if err := c.bw.Flush(); err != nil {
+			return p.failed(ex, c, err)
+		}
+	} else {
+		ex.startBody(c, length)
+	}
+	ex.upReq.Method = s.upstream.method
+	for {
+		resp, err := http.ReadResponse(c.br, &ex.upReq)
+		if err != nil {
+			return p.failed(ex, c, err)
+		}
+		// 1xx informational responses are not passed on (nginx skips them);
+		// 101 ends the exchange as an upgrade.
+		if resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			continue
+		}
+		return tryResult{resp: resp, conn: c}
+	}
+}
+
+// failed closes c after a failed exchange and classifies the failure. A
+// failure of the client's body wins over the upstream's; a timeout on
+// either side of the connection (reading, or the body goroutine writing)
+// makes it a 504.
+func (p *Proxy) failed(ex *exchange, c *upConn, err error) tryResult {
+	c.close()
+	werr := ex.stopBody(c)
+	var ce errClientBody
+	switch {
+	case errors.Is(werr, errBodyTooLarge):
+		return tryResult{status: http.StatusRequestEntityTooLarge, err: werr}
+	case errors.As(werr, &ce):
+		return tryResult{status: http.StatusBadRequest, err: werr}
+	case isTimeout(werr):
+		err = werr
+	}
+	return tryResult{
+		status: failureStatus(err),
+		retry:  !ex.bodyStarted && idempotent(ex.State.upstream.method),
+		err:    err,
+	}
+}
+
+// idempotent reports whether nginx may send a request again after it was
+// sent: every method but POST, LOCK and PATCH.
+func idempotent(method string) bool {
+	return method != "POST" && method != "LOCK" && method != "PATCH"
+}
+
+// failureStatus maps a transport error to Kong's status: a timeout
+// (connect, write or read) is 504, anything else 502.
+func failureStatus(err error) int {
+	if isTimeout(err) {
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusBadGateway
+}
+
+func isTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func millis(ms int) time.Duration { return time.Duration(ms) * time.Millisecond }
+
+// sniName is the TLS server name for a Host header value: without port,
+// and none for an IP address (nginx's proxy_ssl_name $upstream_host).
+func sniName(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	return host
+}
+
+// writeHead writes the request line and headers. length is the body
+// length: 0 for none (Content-Length: 0 only when the client sent it),
+// -1 for a streamed body sent chunked.
+func writeHead(w *bufio.Writer, r *ServiceRequest, host string, length int64, sendZero bool) {
+	w.WriteString(r.method)
+	w.WriteByte(' ')
+	w.WriteString(r.path)
+	if r.hasQuery {
+		w.WriteByte('?')
+		w.WriteString(r.rawQuery)
+	}
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(host)
+	w.WriteString("\r\n")
+	for _, f := range r.header.fields {
+		if !validField(f.Name, f.Value) || isFramingHeader(f.Name) {
+			continue
+		}
+		w.WriteString(f.Name)
+		w.WriteString(": ")
+		w.WriteString(f.Value)
+		w.WriteString("\r\n")
+	}
+	switch {
+	case length < 0:
+		w.WriteString("Transfer-Encoding: chunked\r\n")
+	case length > 0 || sendZero:
+		var b [20]byte
+		w.WriteString("Content-Length: ")
+		w.Write(strconv.AppendInt(b[:0], length, 10))
+		w.WriteString("\r\n")
+	}
+	w.WriteString("\r\n")
+}
+
+// isFramingHeader reports the headers the writer owns.
+func isFramingHeader(name string) bool {
+	return strings.EqualFold(name, "Host") || strings.EqualFold(name, "Content-Length") ||
+		strings.EqualFold(name, "Transfer-Encoding")
+}
+
+// writeBody streams the client's body to the upstream: exactly length
+// bytes, or chunked when length is -1, flushing each piece as it comes.
+func writeBody(w *bufio.Writer, body io.Reader, length int64, buf []byte) error {
+	for length != 0 {
+		want := buf
+		if length > 0 && int64(len(want)) > length {
+			want = want[:length]
+		}
+		n, err := body.Read(want)
+		if n > 0 {
+			if length > 0 {
+				length -= int64(n)
+				_, _ = w.Write(want[:n])
+			} else {
+				writeChunk(w, want[:n])
+			}
+			if ferr := w.Flush(); ferr != nil {
+				return ferr
+			}
+		}
+		switch {
+		case err == io.EOF && length < 0:
+			w.WriteString("0\r\n\r\n")
+			return w.Flush()
+		case err == io.EOF:
+			return errClientBody{io.ErrUnexpectedEOF}
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+func writeChunk(w *bufio.Writer, p []byte) {
+	var b [16]byte
+	w.Write(strconv.AppendUint(b[:0], uint64(len(p)), 16))
+	w.WriteString("\r\n")
+	w.Write(p)
+	w.WriteString("\r\n")
+}
