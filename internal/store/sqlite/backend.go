@@ -23,6 +23,8 @@ type Backend struct {
 	write  *sql.DB // one connection; transactions BEGIN IMMEDIATE
 	read   *sql.DB // read-only transactions, many at once
 	tables map[string]*tableDef
+	// writeStmts and readStmts are each pool's prepared statements.
+	writeStmts, readStmts stmts
 }
 
 var _ store.Backend = (*Backend)(nil)
@@ -44,17 +46,35 @@ func Open(path string, catalog *entities.Catalog) (*Backend, error) {
 	}
 	b.write.SetMaxOpenConns(1)
 	b.write.SetConnMaxIdleTime(0)
-	if err := b.migrate(context.Background()); err != nil {
-		b.write.Close()
-		return nil, fmt.Errorf("sqlite: prepare %s: %w", path, err)
-	}
 	if b.read, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)")); err != nil {
 		b.write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	b.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	b.read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	if err := b.prepare(context.Background()); err != nil {
+		_ = b.Close() // the preparation error is the one to report
+		return nil, fmt.Errorf("sqlite: prepare %s: %w", path, err)
+	}
 	return b, nil
+}
+
+// prepare creates or migrates the tables, then prepares the statements.
+func (b *Backend) prepare(ctx context.Context) error {
+	if err := b.migrate(ctx); err != nil {
+		return err
+	}
+	var reads, writes []string
+	for _, t := range b.tables {
+		reads = append(reads, t.readQueries()...)
+		writes = append(writes, t.writeQueries()...)
+	}
+	var err error
+	if b.readStmts, err = prepare(ctx, b.read, reads); err != nil {
+		return err
+	}
+	b.writeStmts, err = prepare(ctx, b.write, append(reads, writes...))
+	return err
 }
 
 // dsn returns the data source name of path with the pragmas every
@@ -69,15 +89,15 @@ func dsn(path, extra string) string {
 // Update runs fn in the write transaction; it commits when fn returns nil
 // and rolls back otherwise.
 func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return b.run(ctx, b.write, nil, fn)
+	return b.run(ctx, b.write, b.writeStmts, nil, fn)
 }
 
 // View runs fn in a read-only transaction, on a snapshot of the database.
 func (b *Backend) View(ctx context.Context, fn func(store.Tx) error) error {
-	return b.run(ctx, b.read, &sql.TxOptions{ReadOnly: true}, fn)
+	return b.run(ctx, b.read, b.readStmts, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
-func (b *Backend) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(store.Tx) error) (err error) {
+func (b *Backend) run(ctx context.Context, db *sql.DB, st stmts, opts *sql.TxOptions, fn func(store.Tx) error) (err error) {
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
@@ -93,7 +113,7 @@ func (b *Backend) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn f
 			panic(r)
 		}
 	}()
-	if err := fn(&tx{b: b, tx: sqlTx}); err != nil {
+	if err := fn(&tx{b: b, tx: sqlTx, stmts: st}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -104,12 +124,7 @@ func (b *Backend) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn f
 
 // Close closes the database.
 func (b *Backend) Close() error {
-	var errs []error
-	if b.read != nil {
-		errs = append(errs, b.read.Close())
-	}
-	errs = append(errs, b.write.Close())
-	return errors.Join(errs...)
+	return errors.Join(b.readStmts.close(), b.writeStmts.close(), b.read.Close(), b.write.Close())
 }
 
 func (b *Backend) table(name string) (*tableDef, error) {

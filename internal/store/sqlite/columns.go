@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/silverback-gw/silverback/internal/schema"
@@ -86,7 +87,58 @@ func (t *tableDef) prepareSQL() {
 	t.truncateSQL = "DELETE FROM " + t.name
 }
 
-// ddl returns the statements creating the table and its indexes.
+// getBySQL selects the row whose column (id, cache_key or a unique
+// field's) equals a value.
+func (t *tableDef) getBySQL(col string) string {
+	return "SELECT data FROM " + t.name + " WHERE " + quote(col) + "=?"
+}
+
+// pageSQL selects a page: rows after an id (when offset), of one parent
+// (when fkCol is set) and with all or any (tagsAny) of tags tags, in id
+// order; the last argument is the LIMIT.
+func (t *tableDef) pageSQL(offset bool, fkCol string, tags int, tagsAny bool) string {
+	var where []string
+	if offset {
+		where = append(where, "id>?")
+	}
+	if fkCol != "" {
+		where = append(where, quote(fkCol)+"=?")
+	}
+	if tags > 0 {
+		in := "value IN (" + strings.TrimSuffix(strings.Repeat("?,", tags), ",") + ")"
+		if tagsAny {
+			where = append(where, "EXISTS (SELECT 1 FROM json_each(tags) WHERE "+in+")")
+		} else {
+			where = append(where, "(SELECT count(*) FROM json_each(tags) WHERE "+in+")="+strconv.Itoa(tags))
+		}
+	}
+	query := "SELECT id, data FROM " + t.name
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return query + " ORDER BY id LIMIT ?"
+}
+
+// readQueries are the queries worth preparing: lookups and the pages
+// without tags filter.
+func (t *tableDef) readQueries() []string {
+	out := []string{t.getSQL, t.getBySQL("cache_key")}
+	for _, c := range t.columns {
+		if c.unique {
+			out = append(out, t.getBySQL(c.name))
+		} else {
+			out = append(out, t.pageSQL(false, c.name, 0, false), t.pageSQL(true, c.name, 0, false))
+		}
+	}
+	return append(out, t.pageSQL(false, "", 0, false), t.pageSQL(true, "", 0, false))
+}
+
+// writeQueries are the writes worth preparing.
+func (t *tableDef) writeQueries() []string {
+	return []string{t.insertSQL, t.replaceSQL, t.deleteSQL}
+}
+
+// createSQL returns the statement creating the table. creating the table and its indexes.
 func (t *tableDef) createSQL() string {
 	cols := []string{"id TEXT PRIMARY KEY", "data TEXT NOT NULL", "cache_key", "tags TEXT"}
 	for _, c := range t.columns {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
@@ -22,41 +21,30 @@ func (t *tx) Page(ctx context.Context, table string, q store.Query) (store.Page,
 	if size <= 0 {
 		size = 100
 	}
-	var where []string
 	var args []any
 	if q.Offset != "" {
 		after, err := store.DecodeOffset(q.Offset)
 		if err != nil {
 			return store.Page{}, err
 		}
-		where, args = append(where, "id>?"), append(args, after)
+		args = append(args, after)
 	}
+	fkCol := ""
 	if q.ForeignField != "" {
-		col, ok := td.byForeign[q.ForeignField]
-		if !ok {
+		var ok bool
+		if fkCol, ok = td.byForeign[q.ForeignField]; !ok {
 			return store.Page{}, fmt.Errorf("sqlite: %s has no foreign key %q", table, q.ForeignField)
 		}
-		where, args = append(where, quote(col)+"=?"), append(args, q.ForeignID)
+		args = append(args, q.ForeignID)
 	}
-	if tags := uniqueTags(q.Tags); len(tags) > 0 {
-		in := "value IN (" + strings.TrimSuffix(strings.Repeat("?,", len(tags)), ",") + ")"
-		if q.TagsAny {
-			where = append(where, "EXISTS (SELECT 1 FROM json_each(tags) WHERE "+in+")")
-		} else {
-			where = append(where, fmt.Sprintf("(SELECT count(*) FROM json_each(tags) WHERE %s)=%d", in, len(tags)))
-		}
-		for _, tag := range tags {
-			args = append(args, tag)
-		}
+	tags := uniqueTags(q.Tags)
+	for _, tag := range tags {
+		args = append(args, tag)
 	}
-	query := "SELECT id, data FROM " + td.name
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY id LIMIT ?"
+	query := td.pageSQL(q.Offset != "", fkCol, len(tags), q.TagsAny)
 	args = append(args, size+1)
 
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return store.Page{}, err
 	}

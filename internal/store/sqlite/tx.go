@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/silverback-gw/silverback/internal/entities"
@@ -13,8 +12,25 @@ import (
 
 // tx is a store.Tx over an SQL transaction.
 type tx struct {
-	b  *Backend
-	tx *sql.Tx
+	b     *Backend
+	tx    *sql.Tx
+	stmts stmts
+}
+
+// exec runs a statement, prepared when it is one of t.stmts.
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+// query runs a query, prepared when it is one of t.stmts.
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -43,16 +59,20 @@ func (t *tx) GetBy(ctx context.Context, table, field string, value any) (store.R
 			return nil, fmt.Errorf("sqlite: %s has no unique field %q", table, field)
 		}
 	}
-	return t.one(ctx, "SELECT data FROM "+td.name+" WHERE "+quote(col)+"=?", value)
+	return t.one(ctx, td.getBySQL(col), value)
 }
 
 func (t *tx) one(ctx context.Context, query string, arg any) (store.Row, error) {
-	var data []byte
-	err := t.tx.QueryRowContext(ctx, query, arg).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
+	rows, err := t.query(ctx, query, arg)
 	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, cmpErr(rows.Err(), store.ErrNotFound)
+	}
+	var data []byte
+	if err := rows.Scan(&data); err != nil {
 		return nil, err
 	}
 	return rowjson.UnmarshalObject(data)
@@ -68,7 +88,7 @@ func (t *tx) Insert(ctx context.Context, table string, row store.Row, cacheKey s
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, td.insertSQL, args...)
+	_, err = t.exec(ctx, td.insertSQL, args...)
 	return td.constraintError(err)
 }
 
@@ -82,7 +102,7 @@ func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey 
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, td.replaceSQL, append(args[1:], args[0])...)
+	res, err := t.exec(ctx, td.replaceSQL, append(args[1:], args[0])...)
 	if err != nil {
 		return td.constraintError(err)
 	}
@@ -98,7 +118,7 @@ func (t *tx) Delete(ctx context.Context, table, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, td.deleteSQL, id)
+	_, err = t.exec(ctx, td.deleteSQL, id)
 	return err
 }
 
@@ -108,7 +128,7 @@ func (t *tx) Truncate(ctx context.Context, table string) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, td.truncateSQL)
+	_, err = t.exec(ctx, td.truncateSQL)
 	return err
 }
 
