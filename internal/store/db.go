@@ -76,7 +76,10 @@ func (db *DB) publish(events []Event) {
 }
 
 // Update runs fn in a read-write transaction and publishes its events once
-// it commits. Anything fn returns as an error rolls the whole transaction back.
+// it commits. Anything fn returns as an error rolls the whole transaction
+// back. Write transactions run one at a time; fn must not start another
+// transaction (the memory backend would deadlock) nor keep tx after it
+// returns.
 func (db *DB) Update(ctx context.Context, fn func(*Txn) error) error {
 	var events []Event
 	err := db.backend.Update(ctx, func(tx Tx) error {
@@ -94,7 +97,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Txn) error) error {
 	return nil
 }
 
-// View runs fn in a read-only transaction.
+// View runs fn in a read-only transaction, which sees one consistent
+// state of the store; many may run at once. Like Update's, fn must not
+// start another transaction.
 func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 	return wrapBackendError(db.backend.View(ctx, func(tx Tx) error {
 		return fn(&Txn{db: db, tx: tx})

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -74,8 +75,8 @@ func (b *Backend) Close() error {
 }
 
 var (
-	errClosed   = fmt.Errorf("memory store is closed")
-	errReadOnly = fmt.Errorf("write in a read-only transaction")
+	errClosed   = errors.New("memory store is closed")
+	errReadOnly = errors.New("write in a read-only transaction")
 )
 
 func (b *Backend) table(name string) (*table, error) {

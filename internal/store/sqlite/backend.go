@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strings"
 
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/store"
@@ -29,9 +30,14 @@ type Backend struct {
 
 var _ store.Backend = (*Backend)(nil)
 
-// Open opens (creating if needed) the SQLite database at path and makes
-// sure it has a table for every entity of the catalog.
+// Open opens (creating if needed) the SQLite database file at path and
+// makes sure it has a table for every entity of the catalog. In-memory
+// databases are refused: each connection would get its own; DB-less mode
+// and tests that need no file use package memory.
 func Open(path string, catalog *entities.Catalog) (*Backend, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: %q is not a file path", path)
+	}
 	b := &Backend{tables: map[string]*tableDef{}}
 	for _, e := range catalog.All() {
 		t, err := newTableDef(e)

@@ -130,6 +130,15 @@ func TestNewerLayoutRefused(t *testing.T) {
 	}
 }
 
+func TestOpenRefusesNonFiles(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file:x.db?mode=memory"} {
+		if b, err := Open(path, entities.NewCatalog(nil)); err == nil {
+			b.Close()
+			t.Errorf("Open(%q) succeeded", path)
+		}
+	}
+}
+
 func TestUniqueColumn(t *testing.T) {
 	tests := []struct{ msg, want string }{
 		{"constraint failed: UNIQUE constraint failed: services.name (2067)", "name"},

@@ -69,7 +69,7 @@ func (t *tx) one(ctx context.Context, query string, arg any) (store.Row, error) 
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return nil, cmpErr(rows.Err(), store.ErrNotFound)
+		return nil, orErr(rows.Err(), store.ErrNotFound)
 	}
 	var data []byte
 	if err := rows.Scan(&data); err != nil {
@@ -107,7 +107,7 @@ func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey 
 		return td.constraintError(err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return cmpErr(err, store.ErrNotFound)
+		return orErr(err, store.ErrNotFound)
 	}
 	return nil
 }
@@ -165,8 +165,8 @@ func nullString(s string) any {
 	return s
 }
 
-// cmpErr returns err, or fallback when err is nil.
-func cmpErr(err, fallback error) error {
+// orErr returns err, or fallback when err is nil.
+func orErr(err, fallback error) error {
 	if err != nil {
 		return err
 	}
