@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -222,4 +223,30 @@ func eventually(t testing.TB, d time.Duration, cond func() bool) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return cond()
+}
+
+// dialRaw opens a TCP connection to the proxy.
+func dialRaw(t testing.TB, e *env) net.Conn {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", e.srv.Listener.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func readAll(t testing.TB, r io.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// trustLoopback makes the test client a trusted peer.
+func trustLoopback(o *proxy.Options) {
+	o.TrustedIPs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 }

@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +68,8 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		if try > 0 {
 			var ok bool
 			if pr, ok = p.next(ex.ctx, s, try); !ok {
-				return // the last failure stands
+				ex.fail(s.tries[len(s.tries)-1].Status) // the last failure stands
+				return
 			}
 		}
 		host := s.upstream.host
@@ -84,8 +87,8 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		t := &s.tries[len(s.tries)-1]
 		t.Failure, t.Status = "failed", res.status
 		p.log.Debug("upstream try failed", "request_id", s.id, "try", try+1, "peer", pr.addr, "error", res.err)
-		ex.fail(res.status)
 		if !res.retry || try >= s.service.Retries || ex.ctx.Err() != nil {
+			ex.fail(res.status)
 			if res.status >= 500 {
 				p.log.Error("upstream failed", "request_id", s.id, "peer", pr.addr, "tries", try+1, "error", res.err)
 			}
@@ -187,7 +190,8 @@ func (p *Proxy) release(ex *exchange, c *upConn, reusable bool) {
 // proxy module): Connection and the headers it names, Keep-Alive,
 // Proxy-Connection, Transfer-Encoding (the server frames the body
 // itself), Upgrade unless it is the upgrade asked for, Trailer unless the
-// client accepts trailers, and nginx's X-Accel-* control headers.
+// client accepts trailers (the trailers themselves are not passed, as
+// nginx's proxy_pass_trailers is off), and nginx's X-Accel-* control headers.
 func (p *Proxy) copyResponseHeader(ex *exchange, resp *http.Response) {
 	dst := ex.w.Header()
 	conn := strings.Join(resp.Header["Connection"], ",")
@@ -205,10 +209,6 @@ func (p *Proxy) copyResponseHeader(ex *exchange, resp *http.Response) {
 			if upgrade == "" || !strings.EqualFold(values[0], upgrade) {
 				continue
 			}
-		case "Trailer":
-			if !trailers {
-				continue
-			}
 		}
 		if listed && hasToken(conn, name) && !hasToken("close,upgrade,keep-alive", name) {
 			continue
@@ -217,6 +217,10 @@ func (p *Proxy) copyResponseHeader(ex *exchange, resp *http.Response) {
 			continue
 		}
 		dst[name] = values
+	}
+	// http.ReadResponse moves the Trailer header into resp.Trailer.
+	if trailers && len(resp.Trailer) > 0 {
+		dst["Trailer"] = []string{strings.Join(slices.Sorted(maps.Keys(resp.Trailer)), ", ")}
 	}
 }
 

@@ -206,7 +206,7 @@ func isFramingHeader(name string) bool {
 // writeBody streams the client's body to the upstream: exactly length
 // bytes, or chunked when length is -1, flushing each piece as it comes.
 func writeBody(w *bufio.Writer, body io.Reader, length int64, buf []byte) error {
-	for length != 0 {
+	for {
 		want := buf
 		if length > 0 && int64(len(want)) > length {
 			want = want[:length]
@@ -224,6 +224,8 @@ func writeBody(w *bufio.Writer, body io.Reader, length int64, buf []byte) error 
 			}
 		}
 		switch {
+		case length == 0:
+			return nil
 		case err == io.EOF && length < 0:
 			w.WriteString("0\r\n\r\n")
 			return w.Flush()
@@ -233,7 +235,6 @@ func writeBody(w *bufio.Writer, body io.Reader, length int64, buf []byte) error 
 			return err
 		}
 	}
-	return nil
 }
 
 func writeChunk(w *bufio.Writer, p []byte) {
