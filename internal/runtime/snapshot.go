@@ -48,7 +48,7 @@ func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
 		Built:     time.Now(),
 	}
 	var routes []router.Route
-	err := db.View(ctx, func(tx *store.Txn) error {
+	err := db.ViewShared(ctx, func(tx *store.Txn) error {
 		if err := tx.Each(ctx, "services", store.Query{}, func(r store.Row) error {
 			svc := entities.ServiceFromRow(r)
 			s.Services[svc.ID] = svc

@@ -106,6 +106,20 @@ func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 	}))
 }
 
+// ViewShared is View for readers that never modify what they read, such
+// as the runtime snapshot builder: a backend that keeps rows in memory
+// hands out its own rows instead of copies. Backends without the
+// SharedViewer capability run a plain View.
+func (db *DB) ViewShared(ctx context.Context, fn func(*Txn) error) error {
+	sv, ok := db.backend.(SharedViewer)
+	if !ok {
+		return db.View(ctx, fn)
+	}
+	return wrapBackendError(sv.ViewShared(ctx, func(tx Tx) error {
+		return fn(&Txn{db: db, tx: tx, shared: true})
+	}))
+}
+
 func wrapBackendError(err error) error {
 	if err == nil {
 		return nil
@@ -125,6 +139,8 @@ type Txn struct {
 	db     *DB
 	tx     Tx
 	events []Event
+	// shared: the rows read are the backend's own (ViewShared).
+	shared bool
 }
 
 func (t *Txn) entity(name string) (*schema.Entity, error) {
@@ -144,7 +160,7 @@ func (t *Txn) Get(ctx context.Context, entity, id string) (Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return row, t.afterRead(ctx, entity, row)
+	return t.afterRead(ctx, entity, row)
 }
 
 // GetBy returns the entity whose unique field equals value, or nil.
@@ -156,7 +172,7 @@ func (t *Txn) GetBy(ctx context.Context, entity, field string, value any) (Row, 
 	if err != nil {
 		return nil, err
 	}
-	return row, t.afterRead(ctx, entity, row)
+	return t.afterRead(ctx, entity, row)
 }
 
 // Page returns one page of entities ordered by id.
@@ -173,8 +189,8 @@ func (t *Txn) Page(ctx context.Context, entity string, q Query) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	for _, row := range p.Rows {
-		if err := t.afterRead(ctx, entity, row); err != nil {
+	for i, row := range p.Rows {
+		if p.Rows[i], err = t.afterRead(ctx, entity, row); err != nil {
 			return Page{}, err
 		}
 	}
@@ -326,7 +342,7 @@ func (t *Txn) write(ctx context.Context, e *schema.Entity, old, row Row) (Row, e
 		}
 	}
 	out := copyRow(stored)
-	if err := t.afterRead(ctx, e.Name, out); err != nil {
+	if out, err = t.afterRead(ctx, e.Name, out); err != nil {
 		return nil, err
 	}
 	op := OpCreate
@@ -469,11 +485,17 @@ func uniqueViolation(fields map[string]any) *Error {
 	return newError(CodeUniqueViolation, "UNIQUE violation detected on "+pkString(fields), fields)
 }
 
-func (t *Txn) afterRead(ctx context.Context, entity string, row Row) error {
-	if h := hooksFor(entity); h.afterRead != nil {
-		return h.afterRead(ctx, t, row)
+// afterRead completes a row read from the backend (certificates' snis). A
+// shared row is copied before it is completed.
+func (t *Txn) afterRead(ctx context.Context, entity string, row Row) (Row, error) {
+	h := hooksFor(entity)
+	if h.afterRead == nil {
+		return row, nil
 	}
-	return nil
+	if t.shared {
+		row = copyRow(row)
+	}
+	return row, h.afterRead(ctx, t, row)
 }
 
 func schemaError(err error) error {

@@ -65,6 +65,23 @@ func (b *Backend) View(ctx context.Context, fn func(store.Tx) error) error {
 	return fn(&tx{b: b})
 }
 
+// ViewShared is View handing out the stored rows themselves, for readers
+// that never modify them (store.DB.ViewShared): rows are never changed in
+// place, a write replaces them, so a shared row stays valid after it.
+func (b *Backend) ViewShared(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return errClosed
+	}
+	return fn(&tx{b: b, shared: true})
+}
+
+var _ store.SharedViewer = (*Backend)(nil)
+
 // Close drops every row; later transactions fail.
 func (b *Backend) Close() error {
 	b.mu.Lock()

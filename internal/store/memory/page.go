@@ -46,7 +46,7 @@ func (t *tx) Page(_ context.Context, table string, q store.Query) (store.Page, e
 			p.Offset = store.EncodeOffset(last)
 			break
 		}
-		p.Rows = append(p.Rows, clone(row))
+		p.Rows = append(p.Rows, t.out(row))
 		last = id
 	}
 	return p, nil

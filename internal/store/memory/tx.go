@@ -13,7 +13,17 @@ import (
 type tx struct {
 	b        *Backend
 	writable bool
-	undo     []func()
+	// shared read transactions hand out the stored rows themselves.
+	shared bool
+	undo   []func()
+}
+
+// out returns row as a reader gets it: a copy, unless the transaction is shared.
+func (t *tx) out(row store.Row) store.Row {
+	if t.shared {
+		return row
+	}
+	return clone(row)
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -35,7 +45,7 @@ func (t *tx) Get(_ context.Context, table, id string) (store.Row, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return clone(row), nil
+	return t.out(row), nil
 }
 
 // GetBy returns a copy of the row whose unique field, "id" or "cache_key"
@@ -49,7 +59,7 @@ func (t *tx) GetBy(_ context.Context, table, field string, value any) (store.Row
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return clone(tb.rows[id]), nil
+	return t.out(tb.rows[id]), nil
 }
 
 // Insert stores a copy of row.
