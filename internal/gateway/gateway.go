@@ -1,0 +1,241 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+
+	"github.com/silverback-gw/silverback/internal/admin"
+	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/meta"
+	"github.com/silverback-gw/silverback/internal/plugin"
+	"github.com/silverback-gw/silverback/internal/proxy"
+	"github.com/silverback-gw/silverback/internal/runtime"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+// Gateway is one running node.
+type Gateway struct {
+	cfg     *conf.Config
+	log     *slog.Logger
+	catalog *entities.Catalog
+	plugins *plugin.Set
+	db      *store.DB
+	holder  *runtime.Holder
+	dbless  *dblessConfig // nil unless database = off
+
+	proxy  *proxy.Proxy
+	admin  http.Handler
+	status http.Handler
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	servers []*server
+	wg      sync.WaitGroup
+}
+
+// New opens the store cfg names, loads the declarative configuration in
+// DB-less mode and builds the first runtime snapshot. It binds nothing:
+// Start does.
+func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
+	catalog, plugins, err := Catalog(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(cfg, catalog)
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{cfg: cfg, log: log, catalog: catalog, plugins: plugins, db: db}
+	g.ctx, g.cancel = context.WithCancel(context.Background())
+	g.holder = runtime.NewHolder(func() *store.DB { return g.db }, log)
+	db.Subscribe(g.holder.OnEvents)
+	if cfg.Database == "off" {
+		g.dbless = &dblessConfig{g: g}
+		dc, err := loadDeclarative(g.ctx, cfg, db)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		g.dbless.setHash(dc)
+	}
+	if err := g.holder.Rebuild(g.ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	nodeID, err := conf.NodeID(cfg.Prefix)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	g.proxy = proxy.New(proxyOptions(cfg, g.holder, log))
+	g.admin = g.newAdmin(nodeID)
+	g.status = g.newStatus(nodeID)
+	return g, nil
+}
+
+func proxyOptions(cfg *conf.Config, src proxy.SnapshotSource, log *slog.Logger) proxy.Options {
+	o := proxy.DefaultOptions(src)
+	o.ServerToken = "kong/" + meta.KongVersion
+	h := cfg.Headers
+	o.Headers = proxy.Headers{Server: h.Server, Via: h.Via, ProxyLatency: h.ProxyLatency,
+		ResponseLatency: h.ResponseLatency, UpstreamLatency: h.UpstreamLatency,
+		UpstreamStatus: h.UpstreamStatus, RequestID: h.RequestID}
+	o.UpstreamRequestID = cfg.HeadersUpstream.RequestID
+	o.TrustedIPs = cfg.TrustedIPs.Prefixes
+	o.RealIPHeader = cfg.RealIPHeader
+	o.RealIPRecursive = cfg.RealIPRecursive
+	o.ErrorDefaultType = cfg.ErrorDefaultType
+	o.ClientMaxBodySize = cfg.ProxyMaxBodySize
+	o.KeepalivePoolSize = cfg.UpstreamKeepalivePoolSize
+	o.KeepaliveMaxRequests = cfg.UpstreamKeepaliveMaxRequests
+	o.KeepaliveIdleTimeout = cfg.UpstreamKeepaliveIdleTimeout
+	o.Logger = log
+	return o
+}
+
+// configurationMap is GET /'s "configuration": every set property,
+// sensitive values masked.
+func configurationMap(cfg *conf.Config) map[string]any {
+	m := map[string]any{}
+	for _, s := range cfg.Settings() {
+		m[s.Name] = s.Value
+	}
+	return m
+}
+
+func (g *Gateway) newAdmin(nodeID string) http.Handler {
+	hostname, _ := os.Hostname()
+	opts := admin.Options{
+		DB:      func() *store.DB { return g.db },
+		Catalog: g.catalog,
+		Plugins: g.plugins,
+		Node: admin.NodeInfo{
+			Version:       meta.KongVersion,
+			NodeID:        nodeID,
+			Hostname:      hostname,
+			Database:      g.cfg.Database,
+			Configuration: configurationMap(g.cfg),
+		},
+		DBLess:      g.dbless != nil,
+		Headers:     admin.Headers{Server: g.cfg.Headers.Server, AdminLatency: g.cfg.Headers.AdminLatency},
+		MaxBodySize: g.cfg.AdminMaxBodySize,
+		Logger:      g.log,
+	}
+	if g.dbless != nil {
+		opts.Declarative = g.dbless
+	}
+	return admin.New(opts)
+}
+
+// Handlers returns the proxy, Admin API and status handlers, for tests that
+// serve them on listeners of their own.
+func (g *Gateway) Handlers() (proxyHandler, adminHandler, statusHandler http.Handler) {
+	return g.proxy, g.admin, g.status
+}
+
+// Holder returns the runtime snapshot holder.
+func (g *Gateway) Holder() *runtime.Holder { return g.holder }
+
+// Start binds every configured listener and serves until Shutdown or Close.
+func (g *Gateway) Start() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var servers []*server
+	for _, l := range []struct {
+		name, certName string
+		entries        []conf.Listener
+		handler        http.Handler
+		certs          conf.Certs
+	}{
+		{"proxy", "kong", g.cfg.ProxyListen, g.proxy, g.cfg.SSL},
+		{"admin", "admin-kong", g.cfg.AdminListen, g.admin, g.cfg.AdminSSL},
+		{"status", "status-kong", g.cfg.StatusListen, g.status, g.cfg.StatusSSL},
+	} {
+		tlsConfig, err := listenerTLS(g.cfg.Prefix, l.certName, l.entries, l.certs)
+		if err != nil {
+			closeAll(servers)
+			return err
+		}
+		s, err := listen(l.name, l.entries, l.handler, tlsConfig, g.log)
+		if err != nil {
+			closeAll(servers)
+			return err
+		}
+		servers = append(servers, s...)
+	}
+	g.servers = servers
+	go g.holder.Run(g.ctx)
+	for _, s := range servers {
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			s.serve(g.log)
+		}()
+		g.log.Info("listening", "listener", s.name, "addr", s.ln.Addr().String())
+	}
+	return nil
+}
+
+// Addrs returns the bound addresses by listener name ("proxy", "admin",
+// "status"), in configuration order.
+func (g *Gateway) Addrs() map[string][]string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := map[string][]string{}
+	for _, s := range g.servers {
+		out[s.name] = append(out[s.name], s.ln.Addr().String())
+	}
+	return out
+}
+
+// Reload re-applies the declarative configuration (DB-less) and rebuilds
+// the runtime snapshot, without touching connections. Listener, store and
+// header properties need a restart.
+func (g *Gateway) Reload(cfg *conf.Config) error {
+	if g.dbless != nil {
+		dc, err := loadDeclarative(g.ctx, cfg, g.db)
+		if err != nil {
+			return err
+		}
+		g.dbless.setHash(dc)
+	}
+	return g.holder.Rebuild(g.ctx)
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx ends, then closes the store.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.mu.Lock()
+	servers := g.servers
+	g.mu.Unlock()
+	var errs []error
+	for _, s := range servers {
+		if err := s.srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", s.name, s.ln.Addr(), err))
+		}
+	}
+	g.wg.Wait()
+	g.cancel()
+	errs = append(errs, g.db.Close())
+	return errors.Join(errs...)
+}
+
+// Close stops at once: listeners and connections are closed.
+func (g *Gateway) Close() error {
+	g.mu.Lock()
+	servers := g.servers
+	g.mu.Unlock()
+	for _, s := range servers {
+		s.srv.Close()
+	}
+	g.wg.Wait()
+	g.cancel()
+	return g.db.Close()
+}

@@ -1,0 +1,75 @@
+package gateway
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/conf"
+)
+
+// server is one bound listener and the HTTP server on it.
+type server struct {
+	name string // "proxy", "admin" or "status"
+	ln   net.Listener
+	srv  *http.Server
+}
+
+// listen binds every entry of a *_listen property for handler. TLS
+// entries use tlsConfig; when it is nil they are skipped with a warning.
+func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfig *tls.Config, log *slog.Logger) ([]*server, error) {
+	var out []*server
+	for _, l := range entries {
+		if l.SSL && tlsConfig == nil {
+			log.Warn("TLS listener not started: no certificate available", "listener", name, "addr", l.Addr())
+			continue
+		}
+		ln, err := net.Listen("tcp", l.Addr())
+		if err != nil {
+			closeAll(out)
+			return nil, fmt.Errorf("%s_listen %s: %w", name, l.Addr(), err)
+		}
+		srv := &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 60 * time.Second, // nginx client_header_timeout
+			IdleTimeout:       75 * time.Second, // nginx keepalive_timeout
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		}
+		var protocols http.Protocols
+		protocols.SetHTTP1(true)
+		if l.HTTP2 {
+			protocols.SetHTTP2(l.SSL)
+			protocols.SetUnencryptedHTTP2(!l.SSL)
+		}
+		srv.Protocols = &protocols
+		if l.SSL {
+			c := tlsConfig.Clone()
+			if l.HTTP2 {
+				c.NextProtos = []string{"h2", "http/1.1"}
+			} else {
+				c.NextProtos = []string{"http/1.1"}
+			}
+			srv.TLSConfig = c
+			ln = tls.NewListener(ln, c)
+		}
+		out = append(out, &server{name: name, ln: ln, srv: srv})
+	}
+	return out, nil
+}
+
+func (s *server) serve(log *slog.Logger) {
+	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("listener stopped", "listener", s.name, "addr", s.ln.Addr().String(), "error", err)
+	}
+}
+
+func closeAll(servers []*server) {
+	for _, s := range servers {
+		s.ln.Close()
+	}
+}

@@ -1,0 +1,83 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/declarative"
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/plugin"
+	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/memory"
+	"github.com/silverback-gw/silverback/internal/store/sqlite"
+)
+
+// SQLiteFile is the embedded database's file name under the prefix.
+const SQLiteFile = "silverback.db"
+
+// Catalog returns the entities a node with cfg serves.
+func Catalog(cfg *conf.Config) (*entities.Catalog, *plugin.Set, error) {
+	plugins, err := plugin.Load(cfg.Plugins)
+	if err != nil {
+		return nil, nil, err
+	}
+	return entities.NewCatalog(plugins), plugins, nil
+}
+
+// OpenDB opens the store cfg names: the embedded SQLite file under the
+// prefix, or memory in DB-less mode (empty until a declarative
+// configuration is loaded).
+func OpenDB(cfg *conf.Config) (*store.DB, error) {
+	catalog, _, err := Catalog(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return openDB(cfg, catalog)
+}
+
+func openDB(cfg *conf.Config, catalog *entities.Catalog) (*store.DB, error) {
+	switch cfg.Database {
+	case "off":
+		return store.New(memory.New(catalog), catalog), nil
+	case "sqlite":
+		if err := os.MkdirAll(cfg.Prefix, 0o755); err != nil {
+			return nil, fmt.Errorf("create prefix: %w", err)
+		}
+		b, err := sqlite.Open(filepath.Join(cfg.Prefix, SQLiteFile), catalog)
+		if err != nil {
+			return nil, err
+		}
+		return store.New(b, catalog), nil
+	}
+	return nil, fmt.Errorf("database %q is not supported yet; use sqlite (the default) or off", cfg.Database)
+}
+
+// loadDeclarative reads the declarative configuration cfg names
+// (declarative_config_string wins over declarative_config) into db,
+// replacing its content. It reports whether there was one.
+func loadDeclarative(ctx context.Context, cfg *conf.Config, db *store.DB) (*declarative.Config, error) {
+	var data []byte
+	switch {
+	case cfg.DeclarativeConfigString != "":
+		data = []byte(cfg.DeclarativeConfigString)
+	case cfg.DeclarativeConfig != "":
+		b, err := os.ReadFile(cfg.DeclarativeConfig)
+		if err != nil {
+			return nil, fmt.Errorf("error parsing declarative config file %s:\n%w", cfg.DeclarativeConfig, err)
+		}
+		data = b
+	default:
+		return nil, nil
+	}
+	dc, err := declarative.Parse(db.Catalog(), data)
+	if err != nil {
+		return nil, fmt.Errorf("error parsing declarative config file %s:\n%w", cfg.DeclarativeConfig, err)
+	}
+	if err := declarative.Load(ctx, db, dc); err != nil {
+		return nil, err
+	}
+	return dc, nil
+}
