@@ -70,15 +70,15 @@ func decodeYAML(data []byte) (v any, err error) {
 	if root.Kind == 0 {
 		return nil, nil // empty document
 	}
-	c := &yamlConverter{done: map[*yaml.Node]converted{}, active: map[*yaml.Node]bool{}}
-	out, err := c.convert(&root)
+	c := &yamlConverter{anchors: map[*yaml.Node]converted{}, active: map[*yaml.Node]bool{}}
+	out, size, err := c.convert(&root)
 	if err != nil {
 		return nil, err
 	}
 	// Aliases are converted once and shared, but what reads the result
 	// walks every path: refuse documents that expand far beyond their size
 	// (billion laughs).
-	if limit := 10*len(data) + 100_000; c.done[&root].size > limit {
+	if limit := 10*len(data) + 100_000; size > limit {
 		return nil, errors.New("document contains excessive aliasing")
 	}
 	return out, nil
@@ -92,21 +92,25 @@ type converted struct {
 
 // yamlConverter turns yaml.v3 nodes into values, resolving scalars as
 // Kong's YAML parser (lyaml) does where the two differ: timestamps stay
-// strings and yes/no/on/off are booleans (YAML 1.1).
+// strings and yes/no/on/off are booleans (YAML 1.1). Anchored nodes are
+// converted once: their aliases share the value.
 type yamlConverter struct {
-	done   map[*yaml.Node]converted
-	active map[*yaml.Node]bool
+	anchors map[*yaml.Node]converted
+	active  map[*yaml.Node]bool
 }
 
-func (c *yamlConverter) convert(n *yaml.Node) (any, error) {
-	if r, ok := c.done[n]; ok {
-		return r.v, nil
+// convert returns the value of n and its expanded size in nodes.
+func (c *yamlConverter) convert(n *yaml.Node) (any, int, error) {
+	if n.Anchor != "" {
+		if r, ok := c.anchors[n]; ok {
+			return r.v, r.size, nil
+		}
+		if c.active[n] {
+			return nil, 0, fmt.Errorf("line %d: anchor '%s' value contains itself", n.Line, n.Anchor)
+		}
+		c.active[n] = true
+		defer delete(c.active, n)
 	}
-	if c.active[n] {
-		return nil, fmt.Errorf("line %d: anchor '%s' value contains itself", n.Line, n.Anchor)
-	}
-	c.active[n] = true
-	defer delete(c.active, n)
 	var (
 		v    any
 		size = 1
@@ -114,21 +118,19 @@ func (c *yamlConverter) convert(n *yaml.Node) (any, error) {
 	)
 	switch n.Kind {
 	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			break
+		if len(n.Content) > 0 {
+			v, size, err = c.convert(n.Content[0])
 		}
-		v, err = c.convert(n.Content[0])
-		size = c.done[n.Content[0]].size
 	case yaml.AliasNode:
-		v, err = c.convert(n.Alias)
-		size = c.done[n.Alias].size
+		v, size, err = c.convert(n.Alias)
 	case yaml.SequenceNode:
 		list := make([]any, len(n.Content))
 		for i, e := range n.Content {
-			if list[i], err = c.convert(e); err != nil {
-				return nil, err
+			var s int
+			if list[i], s, err = c.convert(e); err != nil {
+				return nil, 0, err
 			}
-			size = saturatingAdd(size, c.done[e].size)
+			size = saturatingAdd(size, s)
 		}
 		v = list
 	case yaml.MappingNode:
@@ -139,10 +141,12 @@ func (c *yamlConverter) convert(n *yaml.Node) (any, error) {
 		err = fmt.Errorf("line %d: unexpected node", n.Line)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	c.done[n] = converted{v: v, size: size}
-	return v, nil
+	if n.Anchor != "" {
+		c.anchors[n] = converted{v: v, size: size}
+	}
+	return v, size, nil
 }
 
 // mapping converts a mapping; merge keys (<<) add the merged mappings'
@@ -161,10 +165,11 @@ func (c *yamlConverter) mapping(n *yaml.Node) (map[string]any, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if m[key], err = c.convert(val); err != nil {
+		var s int
+		if m[key], s, err = c.convert(val); err != nil {
 			return nil, 0, err
 		}
-		size = saturatingAdd(size, c.done[val].size)
+		size = saturatingAdd(size, s)
 	}
 	for _, mn := range merges {
 		sources := []*yaml.Node{mn}
@@ -172,7 +177,7 @@ func (c *yamlConverter) mapping(n *yaml.Node) (map[string]any, int, error) {
 			sources = deref(mn).Content
 		}
 		for _, src := range sources {
-			v, err := c.convert(src)
+			v, s, err := c.convert(src)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -180,7 +185,7 @@ func (c *yamlConverter) mapping(n *yaml.Node) (map[string]any, int, error) {
 			if !ok {
 				return nil, 0, fmt.Errorf("line %d: map merge requires map or sequence of maps as the value", mn.Line)
 			}
-			size = saturatingAdd(size, c.done[src].size)
+			size = saturatingAdd(size, s)
 			for k, x := range sm {
 				if _, set := m[k]; !set {
 					m[k] = x

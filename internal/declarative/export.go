@@ -3,9 +3,6 @@ package declarative
 import (
 	"bytes"
 	"context"
-	"fmt"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/silverback-gw/silverback/internal/schema"
 	"github.com/silverback-gw/silverback/internal/store"
@@ -20,30 +17,26 @@ import (
 // transient fields (certificates' snis: SNIs are exported as snis) are
 // left out. It reads db in one transaction.
 func Export(ctx context.Context, db *store.DB) ([]byte, error) {
-	doc := &yaml.Node{Kind: yaml.MappingNode}
-	doc.Content = append(doc.Content,
-		scalarNode(keyFormatVersion), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "3.0", Style: yaml.DoubleQuotedStyle},
-		scalarNode(keyTransform), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"})
+	var buf bytes.Buffer
+	buf.WriteString(keyFormatVersion + ": \"3.0\"\n" + keyTransform + ": false\n")
+	w := yamlWriter{b: &buf}
 	err := db.View(ctx, func(t *store.Txn) error {
 		for _, e := range db.Catalog().All() {
 			if e.NoExport {
 				continue
 			}
-			list := &yaml.Node{Kind: yaml.SequenceNode}
 			fields := exportFields(e)
+			first := true
 			err := t.Each(ctx, e.Name, store.Query{}, func(r store.Row) error {
-				n := &yaml.Node{}
-				if err := n.Encode(exportRow(fields, r)); err != nil {
-					return fmt.Errorf("export %s %v: %w", e.Name, r["id"], err)
+				if first {
+					buf.WriteString(e.Name + ":\n")
+					first = false
 				}
-				list.Content = append(list.Content, n)
+				w.sequence([]any{exportRow(fields, r)}, 0)
 				return nil
 			})
 			if err != nil {
 				return err
-			}
-			if len(list.Content) > 0 {
-				doc.Content = append(doc.Content, scalarNode(e.Name), list)
 			}
 		}
 		return nil
@@ -51,20 +44,7 @@ func Export(ctx context.Context, db *store.DB) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
 	return buf.Bytes(), nil
-}
-
-func scalarNode(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 }
 
 // exportField says how a field is exported.

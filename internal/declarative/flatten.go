@@ -38,8 +38,8 @@ type item struct {
 	// or deterministic one, which nested children may build keys from.
 	id    string
 	known bool
-	refs  []reference    // foreign values to find among the declared entities
-	row   map[string]any // the validated row
+	refs  []reference // foreign values to find among the declared entities
+	validated
 }
 
 // node returns the item's table in the error tree root, creating the path.
@@ -55,14 +55,16 @@ func (it *item) node(root *node) *node {
 // validation, then references and primary/endpoint key uniqueness, then
 // unique fields; each phase reports its errors only when it fails.
 type parser struct {
-	catalog  *entities.Catalog
-	nests    map[string][]nest
-	entity   map[string]*schema.Entity // the catalog's entities, Transform removed when _transform is false
-	ns       map[string]uuid.UUID
-	items    []*item
-	byEntity map[string][]*item
-	byID     map[string]map[string]*item
-	byKey    map[string]map[string]*item
+	catalog *entities.Catalog
+	nests   map[string][]nest
+	// foreignKeys are each entity's foreign key fields.
+	foreignKeys map[string][]schema.Field
+	entity      map[string]*schema.Entity // the catalog's entities, Transform removed when _transform is false
+	ns          map[string]uuid.UUID
+	items       []*item
+	byEntity    map[string][]*item
+	byID        map[string]map[string]*item
+	byKey       map[string]map[string]*item
 
 	root    *node // schema errors
 	invalid bool  // root holds schema errors
@@ -82,17 +84,19 @@ type fieldRef struct {
 
 func newParser(c *entities.Catalog) *parser {
 	p := &parser{
-		catalog:  c,
-		nests:    nestings(c),
-		entity:   map[string]*schema.Entity{},
-		ns:       map[string]uuid.UUID{},
-		byEntity: map[string][]*item{},
-		byID:     map[string]map[string]*item{},
-		byKey:    map[string]map[string]*item{},
-		root:     newNode(),
+		catalog:     c,
+		nests:       nestings(c),
+		foreignKeys: map[string][]schema.Field{},
+		entity:      map[string]*schema.Entity{},
+		ns:          map[string]uuid.UUID{},
+		byEntity:    map[string][]*item{},
+		byID:        map[string]map[string]*item{},
+		byKey:       map[string]map[string]*item{},
+		root:        newNode(),
 	}
 	for _, e := range c.All() {
 		p.entity[e.Name] = e
+		p.foreignKeys[e.Name] = e.ForeignKeys()
 	}
 	return p
 }
@@ -144,9 +148,7 @@ func (p *parser) run(doc map[string]any) (*Config, error) {
 		}
 	}
 	p.index()
-	for _, it := range p.items {
-		p.validate(it)
-	}
+	p.validateAll()
 	if err := p.schemaError(doc); err != nil {
 		return nil, err
 	}
@@ -277,19 +279,20 @@ func (p *parser) walk(e *schema.Entity, v any, parent *item, fk string) {
 func (p *parser) index() {
 	for _, it := range p.items {
 		name := it.e.Name
+		size := len(p.byEntity[name])
 		if it.id != "" {
-			addIndex(p.byID, name, it.id, it)
+			addIndex(p.byID, name, it.id, it, size)
 		}
 		if key, ok := it.raw[it.e.EndpointKey].(string); ok && uniqueEndpointKey(it.e) {
-			addIndex(p.byKey, name, key, it)
+			addIndex(p.byKey, name, key, it, size)
 		}
 	}
 }
 
-func addIndex(idx map[string]map[string]*item, entity, key string, it *item) {
+func addIndex(idx map[string]map[string]*item, entity, key string, it *item, size int) {
 	m := idx[entity]
 	if m == nil {
-		m = map[string]*item{}
+		m = make(map[string]*item, size)
 		idx[entity] = m
 	}
 	if _, dup := m[key]; !dup {

@@ -256,7 +256,8 @@ func TestExport(t *testing.T) {
 		}
 		last = i
 	}
-	for _, want := range []string{"    service: " + v5("services", "svc") + "\n", "    path: /api\n", "    tags: null\n"} {
+	for _, want := range []string{"\n  service: " + v5("services", "svc") + "\n", "\n  path: /api\n", "\n  tags: null\n",
+		"\nroutes:\n- created_at: "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("export lacks %q", want)
 		}
@@ -319,4 +320,9 @@ func TestExportEmpty(t *testing.T) {
 	if cfg.Hash != EmptyHash {
 		t.Errorf("hash = %s", cfg.Hash)
 	}
+}
+
+func newBenchDB() *store.DB {
+	c := testCatalog()
+	return store.New(memory.New(c), c)
 }

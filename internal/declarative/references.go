@@ -32,7 +32,7 @@ func (p *parser) checkReferences() *node {
 				t.sub(name).setPos(it.idx, uniquenessMessage(name, it.e.EndpointKey, key))
 				failed = true
 			} else {
-				mark(keys, name, key)
+				mark(keys, name, key, len(p.byEntity[name]))
 			}
 		}
 		id, _ := it.row["id"].(string)
@@ -44,7 +44,7 @@ func (p *parser) checkReferences() *node {
 				t.sub(name).setPos(it.idx, msg)
 			}
 		} else {
-			mark(ids, name, id)
+			mark(ids, name, id, len(p.byEntity[name]))
 		}
 		at := key
 		if at == "" {
@@ -70,10 +70,11 @@ func endpointValue(it *item) string {
 	return s
 }
 
-func mark(seen map[string]map[string]bool, entity, key string) {
+// mark records key among the seen keys of entity (or field).
+func mark(seen map[string]map[string]bool, entity, key string, size int) {
 	m := seen[entity]
 	if m == nil {
-		m = map[string]bool{}
+		m = make(map[string]bool, size)
 		seen[entity] = m
 	}
 	m[key] = true
@@ -135,13 +136,13 @@ func (p *parser) checkUnique() *node {
 				if seen[f][v] {
 					report(it, f, v)
 				}
-				mark(seen, f, v)
+				mark(seen, f, v, len(p.byEntity[e.Name]))
 			}
 			if ck := store.CacheKey(e, it.row); ck != "" {
 				if seen["cache_key"][ck] {
 					report(it, "cache_key", ck)
 				}
-				mark(seen, "cache_key", ck)
+				mark(seen, "cache_key", ck, len(p.byEntity[e.Name]))
 			}
 		}
 	}

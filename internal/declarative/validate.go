@@ -2,7 +2,10 @@ package declarative
 
 import (
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/silverback-gw/silverback/internal/schema"
 )
@@ -19,17 +22,83 @@ type reference struct {
 	target string
 }
 
+// minParallel is the number of entities per goroutine below which
+// validating in parallel does not pay.
+const minParallel = 2048
+
+// validateAll validates every entity, in parallel for large documents
+// (entities are validated independently), and merges the results into
+// the error tree in document order.
+func (p *parser) validateAll() {
+	workers := min(runtime.GOMAXPROCS(0), len(p.items)/minParallel)
+	if workers <= 1 {
+		for _, it := range p.items {
+			p.validate(it)
+		}
+	} else {
+		var (
+			wg       sync.WaitGroup
+			panicked atomic.Value
+		)
+		chunk := (len(p.items) + workers - 1) / workers
+		for start := 0; start < len(p.items); start += chunk {
+			part := p.items[start:min(start+chunk, len(p.items))]
+			wg.Go(func() {
+				defer func() {
+					if r := recover(); r != nil {
+						panicked.CompareAndSwap(nil, r)
+					}
+				}()
+				for _, it := range part {
+					p.validate(it)
+				}
+			})
+		}
+		wg.Wait()
+		if r := panicked.Load(); r != nil {
+			panic(r) // on the caller's goroutine, where its recovery (if any) applies
+		}
+	}
+	for _, it := range p.items {
+		if len(it.errs) > 0 {
+			it.node(p.root).mergeSchemaErrors(it.errs)
+			p.invalid = true
+		}
+		for _, f := range it.nullForeign {
+			p.nullForeign = append(p.nullForeign, fieldRef{it, f})
+		}
+		for _, f := range it.unresolved {
+			p.unresolved = append(p.unresolved, fieldRef{it, f})
+		}
+		p.foreignTable = p.foreignTable || it.foreignTable
+	}
+}
+
+// validated is what validating an entity found.
+type validated struct {
+	row  map[string]any // the row, when valid
+	errs schema.Errors  // its schema errors
+	// nullForeign are the foreign keys written in a nested entity,
+	// unresolved those naming no declared entity; foreignTable reports a
+	// top-level foreign key written as an object.
+	nullForeign, unresolved []string
+	foreignTable            bool
+}
+
 // validate checks one entity object with its entity's schema (the Admin
 // API's rules and messages), its foreign keys resolved: a nested entity's
 // key to its parent is the parent, a string names a declared entity by
 // endpoint key or id. Nested arrays were walked already and are left out.
+// It only reads the parser, so entities validate in parallel.
 func (p *parser) validate(it *item) {
 	e := it.e
 	nests := p.nests[e.Name]
 	in := make(map[string]any, len(it.raw)+1)
 	for k, v := range it.raw {
 		if strings.HasPrefix(k, "_") {
-			p.checkExtraAttribute(it, k, v)
+			if msg := extraAttributeMessage(k, v); msg != "" {
+				it.addError(k, msg)
+			}
 			continue
 		}
 		if nestOf(nests, k) == nil {
@@ -39,7 +108,7 @@ func (p *parser) validate(it *item) {
 	if in["id"] == nil {
 		in["id"] = it.id
 	}
-	for _, f := range e.ForeignKeys() {
+	for _, f := range p.foreignKeys[e.Name] {
 		p.resolveForeign(it, f, in)
 	}
 	row, err := e.Validate(in, schema.OpInsert)
@@ -48,8 +117,12 @@ func (p *parser) validate(it *item) {
 		if !errors.As(err, &ve) {
 			ve = &schema.ValidationError{Fields: schema.Errors{schema.EntityKey: []string{err.Error()}}}
 		}
-		it.node(p.root).mergeSchemaErrors(ve.Fields)
-		p.invalid = true
+		for k, v := range ve.Fields {
+			it.addError(k, v)
+		}
+		return
+	}
+	if len(it.errs) > 0 {
 		return
 	}
 	for _, f := range e.Fields {
@@ -60,17 +133,20 @@ func (p *parser) validate(it *item) {
 	it.row = row
 }
 
-// checkExtraAttribute accepts _comment and _ignore in entity objects and
+func (it *item) addError(field string, v any) {
+	if it.errs == nil {
+		it.errs = schema.Errors{}
+	}
+	it.errs[field] = v
+}
+
+// extraAttributeMessage accepts _comment and _ignore in entity objects and
 // rejects any other key starting with an underscore.
-func (p *parser) checkExtraAttribute(it *item, key string, v any) {
-	msg := "unknown field"
+func extraAttributeMessage(key string, v any) string {
 	if key == keyComment || key == keyIgnore {
-		msg = extraAttributeError(key, v)
+		return extraAttributeError(key, v)
 	}
-	if msg != "" {
-		it.node(p.root).set(key, msg)
-		p.invalid = true
-	}
+	return "unknown field"
 }
 
 // resolveForeign sets the value of foreign key f in the validation input.
@@ -83,7 +159,7 @@ func (p *parser) resolveForeign(it *item, f schema.Field, in map[string]any) {
 		if it.parent != nil {
 			// Kong's first pass wants every foreign key of a nested
 			// entity null; it is reported only when validation fails.
-			p.nullForeign = append(p.nullForeign, fieldRef{it, name})
+			it.nullForeign = append(it.nullForeign, name)
 		}
 	}
 	switch {
@@ -98,10 +174,10 @@ func (p *parser) resolveForeign(it *item, f schema.Field, in map[string]any) {
 				return
 			}
 			in[name] = map[string]any{"id": placeholderID}
-			p.unresolved = append(p.unresolved, fieldRef{it, name})
+			it.unresolved = append(it.unresolved, name)
 		case map[string]any:
 			if it.parent == nil {
-				p.foreignTable = true
+				it.foreignTable = true
 			}
 		}
 	}
