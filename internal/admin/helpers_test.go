@@ -34,6 +34,8 @@ func registerTestPlugins() {
 		plugin.Register(plugin.Definition{
 			Name: "test-plugin", Priority: 1000, Version: "1.2.3",
 			Schema: &schema.Subschema{Fields: []schema.Field{
+				// Kong's plugins declare their protocols; decK reads the default.
+				schema.Protocols,
 				schema.RecordOf("config",
 					schema.Int("minute").Between(0, 1000),
 					schema.Num("ratio"),
