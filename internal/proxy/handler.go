@@ -31,6 +31,7 @@ type exchange struct {
 	conn        *upConn // the current try's connection, until released
 	bodyStarted bool    // the body went to a goroutine: it cannot be sent again
 	bodyRunning bool    // that goroutine was not waited for yet
+	bodyCut     bool    // the client's body was made unreadable
 	bodyDone    chan error
 	upReq       http.Request // the method http.ReadResponse needs
 
@@ -104,7 +105,7 @@ func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, star
 	ex.timings.start = start
 	ex.w, ex.r, ex.ctx = w, r, r.Context()
 	ex.wroteHeader, ex.hijacked, ex.abort = false, false, false
-	ex.conn, ex.bodyStarted, ex.bodyRunning = nil, false, false
+	ex.conn, ex.bodyStarted, ex.bodyRunning, ex.bodyCut = nil, false, false, false
 
 	rq := &ex.request
 	rq.method = r.Method
@@ -127,7 +128,7 @@ func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, star
 	rq.header = httpHeader(r.Header)
 	rq.length = r.ContentLength
 	ex.sendLength = r.ContentLength > 0 || r.Header["Content-Length"] != nil
-	ex.body.r, ex.body.limit, ex.body.n = r.Body, p.opts.ClientMaxBodySize, 0
+	ex.body.r, ex.body.limit, ex.body.length, ex.body.n = r.Body, p.opts.ClientMaxBodySize, r.ContentLength, 0
 	ex.body.eof.Store(false)
 
 	p.setClient(&ex.client, r)
@@ -233,10 +234,11 @@ func (h httpHeader) Each(fn func(name, value string) bool) {
 // requestBody reads the client's body for the upstream, enforcing
 // client_max_body_size.
 type requestBody struct {
-	r     io.Reader
-	limit int64
-	n     int64
-	eof   atomic.Bool // the whole body was read
+	r      io.Reader
+	limit  int64
+	length int64 // declared length, -1 when unknown
+	n      int64
+	eof    atomic.Bool // the whole body was read
 }
 
 func (b *requestBody) Read(p []byte) (int, error) {
@@ -246,12 +248,19 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		return 0, errBodyTooLarge
 	}
 	switch {
-	case err == io.EOF:
+	case err == io.EOF || b.length >= 0 && b.n >= b.length:
 		b.eof.Store(true)
 	case err != nil:
 		err = errClientBody{err}
 	}
 	return n, err
+}
+
+// unfinishedBody reports whether the client's body will not be read in
+// full: it is still being sent to an upstream that already answered, or
+// its reading was cut.
+func (ex *exchange) unfinishedBody() bool {
+	return ex.bodyCut || ex.bodyRunning && !ex.body.eof.Load()
 }
 
 // bufPool holds the buffers bodies are copied through.
@@ -261,40 +270,45 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 // goroutine short by closing the connection.
 var errBodyStopped = errors.New("request body not sent in full")
 
-// startBody streams the request body to c in a goroutine. A failure
-// closes c, which wakes the reader of the response.
+// startBody streams the request body to c in a goroutine. A failure is
+// reported before c is closed, which wakes the reader of the response.
 func (ex *exchange) startBody(c *upConn, length int64) {
 	ex.bodyStarted, ex.bodyRunning = true, true
 	go func() {
 		bp := bufPool.Get().(*[]byte)
 		err := writeBody(c.bw, &ex.body, length, *bp)
 		bufPool.Put(bp)
+		ex.bodyDone <- err
 		if err != nil {
 			c.close()
 		}
-		ex.bodyDone <- err
 	}()
 }
 
 // stopBody waits for the body goroutine, if one runs, and returns its
-// error. A goroutine still at work (the upstream answered before taking
-// the whole body) is stopped: c is closed, the client's body made
-// unreadable, and errBodyStopped returned unless it failed on its own.
+// error. A goroutine still at work (the upstream answered or failed before
+// taking the whole body) is stopped: c is closed and, if it waits for the
+// client, the client's body is made unreadable. That poisons an HTTP/1
+// connection for later requests, so every response sent while the body
+// was unfinished says Connection: close (see unfinishedBody).
 func (ex *exchange) stopBody(c *upConn) error {
 	if !ex.bodyRunning {
 		return nil
 	}
-	ex.bodyRunning = false
 	select {
 	case err := <-ex.bodyDone:
+		ex.bodyRunning = false
 		return err
 	default:
 	}
 	c.close()
 	if !ex.body.eof.Load() {
+		ex.bodyCut = true
 		_ = http.NewResponseController(ex.w).SetReadDeadline(time.Now())
 	}
-	if err := <-ex.bodyDone; err != nil {
+	err := <-ex.bodyDone
+	ex.bodyRunning = false
+	if err != nil {
 		return err
 	}
 	return errBodyStopped

@@ -111,8 +111,7 @@ func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
 	p.copyResponseHeader(ex, resp)
 	s.response = Response{status: resp.StatusCode, header: httpHeader(ex.w.Header()), source: SourceService}
 	p.headerFilter(s)
-	ex.w.WriteHeader(s.response.status)
-	ex.wroteHeader = true
+	p.writeHeader(ex)
 
 	flusher, _ := ex.w.(http.Flusher)
 	if flusher != nil && c.br.Buffered() == 0 && resp.ContentLength != 0 {
@@ -299,8 +298,7 @@ func (p *Proxy) respondExit(ex *exchange) {
 	}
 	s.response = Response{status: e.status, header: httpHeader(h), source: source}
 	p.headerFilter(s)
-	ex.w.WriteHeader(s.response.status)
-	ex.wroteHeader = true
+	p.writeHeader(ex)
 	if s.request.method == http.MethodHead {
 		return
 	}
@@ -308,6 +306,18 @@ func (p *Proxy) respondExit(ex *exchange) {
 		body = p.plugins.BodyFilter(s, body, true)
 	}
 	_, _ = ex.w.Write(body)
+}
+
+// writeHeader sends the response head. While the client is still
+// sending a body the upstream will not get, the connection is closed
+// after this response (as nginx does), since the rest of the body is not
+// read.
+func (p *Proxy) writeHeader(ex *exchange) {
+	if ex.unfinishedBody() && ex.request.version != "2" {
+		ex.w.Header().Set("Connection", "close")
+	}
+	ex.w.WriteHeader(ex.response.status)
+	ex.wroteHeader = true
 }
 
 // errorFormat negotiates an error's format (Kong's two paths, see
