@@ -64,11 +64,15 @@ func FuzzAdminRequest(f *testing.F) {
 	cat := entities.NewCatalog(plugins)
 	db := store.New(memory.New(cat), cat)
 	logs := &panicLog{}
-	h := admin.New(admin.Options{
+	opts := admin.Options{
 		DB: func() *store.DB { return db }, Plugins: plugins,
 		Node:   admin.NodeInfo{Version: testVersion, NodeID: "6d5a3bb4-6b2a-4d5e-9d3c-0d0c0e0f1a2b", Database: "sqlite"},
 		Logger: slog.New(logs), MaxBodySize: 1 << 16,
-	})
+	}
+	h := admin.New(opts)
+	// the high bit of the content-type byte selects a DB-less node
+	opts.DBLess, opts.Declarative, opts.Node.Database = true, &fakeDeclarative{}, "off"
+	dbless := admin.New(opts)
 	seeds := []struct {
 		method, path string
 		ct           byte
@@ -91,6 +95,9 @@ func FuzzAdminRequest(f *testing.F) {
 		{"POST", "/schemas/plugins/validate", 1, `{"name":"test-plugin"}`},
 		{"GET", "/status?unit=k&scale=3", 0, ""},
 		{"PATCH", "/certificates/a.com", 2, "snis=b.com"},
+		{"POST", "/config?check_hash=1&flatten_errors=on", 0x85, "_format_version: '3.0'"},
+		{"PUT", "/services/s", 0x81, `{"host":"x.com"}`},
+		{"DELETE", "/services/s/routes/r", 0x80, ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.ct, s.body)
@@ -107,7 +114,11 @@ func FuzzAdminRequest(f *testing.F) {
 			req.Header.Set("Content-Type", ct)
 		}
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		if ctByte&0x80 != 0 {
+			dbless.ServeHTTP(rec, req)
+		} else {
+			h.ServeHTTP(rec, req)
+		}
 		if lines := logs.take(); len(lines) > 0 {
 			t.Fatalf("%s %q (%s): panic: %v", method, path, req.Header.Get("Content-Type"), lines)
 		}
