@@ -195,8 +195,8 @@ func TestLogLevel(t *testing.T) {
 type fakeCache map[string]any
 
 func (f fakeCache) Probe(k string) (any, bool) { v, ok := f[k]; return v, ok }
-func (f fakeCache) Invalidate(k string)         { delete(f, k) }
-func (f fakeCache) Purge()                      { clear(f) }
+func (f fakeCache) Invalidate(k string)        { delete(f, k) }
+func (f fakeCache) Purge()                     { clear(f) }
 
 func TestCacheAndMisc(t *testing.T) {
 	cache := fakeCache{"a": map[string]any{"x": 1}, "b": "text"}
