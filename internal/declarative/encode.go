@@ -14,17 +14,28 @@ import (
 // layout of Kong's exports: two-space indented mappings with sorted keys,
 // sequences not indented under their key, multi-line strings as literal
 // blocks. Strings are plain only when no YAML 1.1 or 1.2 parser can read
-// them as anything else; otherwise they are double-quoted (JSON escapes are
-// valid YAML). It replaces yaml.v3's encoder, which keeps every event of a
+// them as anything else; otherwise they are double-quoted. It replaces yaml.v3's encoder, which keeps every event of a
 // document and makes large exports slow.
 type yamlWriter struct {
 	b *bytes.Buffer
 }
 
-// entry writes "key: value" at indent.
+// maxImplicitKey is the longest key YAML allows without "? ".
+const maxImplicitKey = 1000
+
+// entry writes "key: value" at indent, or "? key" and ": value" for keys
+// too long to be implicit.
 func (w yamlWriter) entry(key string, v any, indent int) {
 	w.pad(indent)
-	w.scalarString(key)
+	text := scalarText(key)
+	if len(text) > maxImplicitKey {
+		w.b.WriteString("? " + text + "\n")
+		w.pad(indent)
+		w.b.WriteByte(':')
+		w.after(v, indent+2, indent+2)
+		return
+	}
+	w.b.WriteString(text)
 	w.b.WriteByte(':')
 	w.after(v, indent, indent+2)
 }
@@ -64,12 +75,7 @@ func (w yamlWriter) after(v any, listIndent, mapIndent int) {
 }
 
 func (w yamlWriter) mapping(m map[string]any, indent int) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(m) {
 		w.entry(k, m[k], indent)
 	}
 }
@@ -85,22 +91,28 @@ func (w yamlWriter) sequence(list []any, indent int) {
 			w.after(item, indent+2, indent+2)
 			continue
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
+		keys := sortedKeys(m)
+		first := scalarText(keys[0])
+		if len(first) > maxImplicitKey {
+			w.b.WriteByte('\n')
+			w.mapping(m, indent+2)
+			continue
 		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i == 0 {
-				w.b.WriteByte(' ')
-				w.scalarString(k)
-				w.b.WriteByte(':')
-				w.after(m[k], indent+2, indent+4)
-				continue
-			}
+		w.b.WriteString(" " + first + ":")
+		w.after(m[keys[0]], indent+2, indent+4)
+		for _, k := range keys[1:] {
 			w.entry(k, m[k], indent+2)
 		}
 	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func (w yamlWriter) pad(n int) {
@@ -137,14 +149,39 @@ func (w yamlWriter) scalar(v any) {
 	}
 }
 
-func (w yamlWriter) scalarString(s string) {
+func (w yamlWriter) scalarString(s string) { w.b.WriteString(scalarText(s)) }
+
+// scalarText is s as a plain or double-quoted scalar.
+func scalarText(s string) string {
 	if plainSafe(s) {
-		w.b.WriteString(s)
-		return
+		return s
 	}
-	q, _ := json.Marshal(s)
-	// JSON leaves NEL unescaped; YAML would read it as a line break.
-	w.b.Write(bytes.ReplaceAll(q, []byte("\u0085"), []byte(`\N`)))
+	return yamlQuote(s)
+}
+
+// yamlQuote double-quotes s, escaping what YAML does not allow raw in a
+// double-quoted scalar or would read as a line break.
+func yamlQuote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r >= 0x7f && r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == 0xfffe || r == 0xffff:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // yamlWords are the plain scalars YAML 1.1 or 1.2 read as booleans or null.
@@ -177,7 +214,7 @@ func literalBlock(s string, indent int) (string, bool) {
 		return "", false
 	}
 	for _, r := range s {
-		if r < ' ' && r != '\n' || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff {
+		if r < ' ' && r != '\n' || r >= 0x7f && r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == 0xfffe || r == 0xffff {
 			return "", false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -46,4 +47,27 @@ func TestYAMLWriter(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s\n%s", diff, buf.String())
 	}
+}
+
+// FuzzYAMLString checks that every (valid UTF-8) string written by the
+// export's writer, as a value and as a key, reads back unchanged.
+func FuzzYAMLString(f *testing.F) {
+	for _, s := range []string{"plain", "yes", "multi\nline\n", " x", "a: b", "\u0085", "-\n-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || s == "" {
+			t.Skip()
+		}
+		doc := map[string]any{"value": s, "list": []any{s}, "key": map[string]any{s: s}, "records": []any{map[string]any{s: []any{s}}}}
+		var buf bytes.Buffer
+		yamlWriter{b: &buf}.mapping(doc, 0)
+		got, err := decodeYAML(buf.Bytes())
+		if err != nil {
+			t.Fatalf("%v in:\n%s", err, buf.String())
+		}
+		if diff := cmp.Diff(any(doc), got); diff != "" {
+			t.Fatalf("round trip of %q (-want +got):\n%s\n%s", s, diff, buf.String())
+		}
+	})
 }
