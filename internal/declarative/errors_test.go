@@ -228,6 +228,21 @@ services:
 				`"plugins":[{"config":"required field missing","name":"plugin 'nope' not enabled; add it to the 'plugins' configuration property"}]}]}]}`,
 		},
 		{
+			name: "valid nested entries leave no trace",
+			input: `_format_version: "3.0"
+services:
+- name: a
+  host: example.com
+  routes:
+  - paths: [/a]
+    plugins:
+    - name: key-auth
+- name: b
+`,
+			message: `{services={[2]={host="required field missing"}}}`,
+			fields:  `{"services":[null,{"host":"required field missing"}]}`,
+		},
+		{
 			name: "entity checks",
 			input: `_format_version: "3.0"
 consumers:

@@ -241,13 +241,17 @@ func (p *parser) walk(e *schema.Entity, v any, parent *item, fk string) {
 	if v == nil {
 		return
 	}
-	container := p.root
-	if parent != nil {
-		container = parent.node(p.root)
+	// container is the error table holding this array's errors, created
+	// only for an error.
+	container := func() *node {
+		if parent == nil {
+			return p.root
+		}
+		return parent.node(p.root)
 	}
 	list, ok := asList(v)
 	if !ok {
-		container.set(e.Name, "expected an array")
+		container().set(e.Name, "expected an array")
 		p.invalid = true
 		return
 	}
@@ -258,7 +262,7 @@ func (p *parser) walk(e *schema.Entity, v any, parent *item, fk string) {
 			if elem == nil {
 				msg = "required field missing"
 			}
-			container.sub(e.Name).setPos(i+1, msg)
+			container().sub(e.Name).setPos(i+1, msg)
 			p.invalid = true
 			continue
 		}
