@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/silverback-gw/silverback/internal/schema"
 )
@@ -38,7 +37,8 @@ func (p *parser) validateAll() {
 	} else {
 		var (
 			wg       sync.WaitGroup
-			panicked atomic.Value
+			once     sync.Once
+			panicked any
 		)
 		chunk := (len(p.items) + workers - 1) / workers
 		for start := 0; start < len(p.items); start += chunk {
@@ -46,7 +46,7 @@ func (p *parser) validateAll() {
 			wg.Go(func() {
 				defer func() {
 					if r := recover(); r != nil {
-						panicked.CompareAndSwap(nil, r)
+						once.Do(func() { panicked = r })
 					}
 				}()
 				for _, it := range part {
@@ -55,8 +55,8 @@ func (p *parser) validateAll() {
 			})
 		}
 		wg.Wait()
-		if r := panicked.Load(); r != nil {
-			panic(r) // on the caller's goroutine, where its recovery (if any) applies
+		if panicked != nil {
+			panic(panicked) // on the caller's goroutine, where its recovery (if any) applies
 		}
 	}
 	for _, it := range p.items {
