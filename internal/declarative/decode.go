@@ -57,8 +57,9 @@ func decodeJSON(data []byte) (any, bool) {
 // decodeYAML decodes the first YAML document of data.
 func decodeYAML(data []byte) (v any, err error) {
 	defer func() {
-		// yaml.v3 reports some malformed input by panicking inside its
-		// parser; a malformed document is an ordinary parse failure here.
+		// yaml.v3 signals errors by panicking internally and recovers
+		// them itself; should one escape (a parser bug), a malformed
+		// document must stay a parse failure, not crash the caller.
 		if r := recover(); r != nil {
 			v, err = nil, fmt.Errorf("%v", r)
 		}
