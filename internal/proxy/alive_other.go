@@ -4,7 +4,11 @@ package proxy
 
 import "net"
 
-// connAlive cannot peek at sockets here; a closed idle connection shows up
-// as a failed first read and the request is retried on a new one when it
-// can be.
-func connAlive(net.Conn, bool) bool { return true }
+// peeker cannot peek at sockets here: a closed idle connection shows up as
+// a failed first read, and the request is sent again on a new connection
+// when it can be.
+type peeker struct{}
+
+func newPeeker(net.Conn, bool) *peeker { return nil }
+
+func (*peeker) alive() bool { return true }

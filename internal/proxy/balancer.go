@@ -124,5 +124,8 @@ func hostHeader(pr peer, scheme string) string {
 	if port == 80 && scheme == "http" || port == 443 && scheme == "https" {
 		return pr.hostname
 	}
-	return pr.hostname + ":" + strconv.Itoa(int(port))
+	var buf [128]byte
+	b := append(buf[:0], pr.hostname...)
+	b = append(b, ':')
+	return string(strconv.AppendUint(b, uint64(port), 10))
 }

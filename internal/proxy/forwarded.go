@@ -19,16 +19,17 @@ func (p *Proxy) setUpstreamHeaders(s *State) {
 	in := s.request.header
 	h := &s.upstream.header
 	conn := in.Get("Connection")
-	clearListed := conn != "" &&
+	s.hopByHop = ""
+	if conn != "" &&
 		!strings.EqualFold(conn, "keep-alive") &&
 		!strings.EqualFold(conn, "close") &&
-		!strings.EqualFold(conn, "upgrade")
-	in.Each(func(name, value string) bool {
-		if !p.replacedUpstream(name) && !(clearListed && hasToken(conn, name)) {
-			h.Add(name, value)
-		}
-		return true
-	})
+		!strings.EqualFold(conn, "upgrade") {
+		s.hopByHop = conn
+	}
+	if s.copyHeader == nil {
+		s.copyHeader = s.copyClientHeader // bound once per pooled State
+	}
+	in.Each(s.copyHeader)
 
 	f := &s.request.forwarded
 	if xff := in.Get("X-Forwarded-For"); xff != "" {
@@ -61,6 +62,15 @@ func (p *Proxy) setUpstreamHeaders(s *State) {
 	if te := in.Get("TE"); te != "" && hasToken(te, "trailers") {
 		h.Add("TE", "trailers")
 	}
+}
+
+// copyClientHeader copies a client header upstream unless the gateway
+// replaces it or it is named in Connection (s.hopByHop).
+func (s *State) copyClientHeader(name, value string) bool {
+	if !s.proxy.replacedUpstream(name) && !(s.hopByHop != "" && hasToken(s.hopByHop, name)) {
+		s.upstream.header.Add(name, value)
+	}
+	return true
 }
 
 // replacedUpstream reports whether a client header is not copied upstream

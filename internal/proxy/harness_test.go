@@ -125,33 +125,19 @@ type request struct {
 // do sends r to the proxy and returns the response with its body read.
 func (e *env) do(r request) (*http.Response, string) {
 	e.t.Helper()
-	if r.method == "" {
-		r.method = "GET"
-	}
-	var body io.Reader
-	if r.body != "" {
-		body = strings.NewReader(r.body)
-	}
-	req, err := http.NewRequest(r.method, e.srv.URL+r.path, body)
+	req, err := newHTTPRequest(e, r)
 	if err != nil {
 		e.t.Fatal(err)
-	}
-	for k, vs := range r.header {
-		req.Header[k] = vs
-	}
-	if r.host != "" {
-		req.Host = r.host
 	}
 	res, err := e.client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
+	body, err := readBody(res)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return res, string(b)
+	return res, body
 }
 
 // echoed is what the echo upstream saw.
@@ -253,4 +239,37 @@ func readAll(t testing.TB, r io.Reader) string {
 // trustLoopback makes the test client a trusted peer.
 func trustLoopback(o *proxy.Options) {
 	o.TrustedIPs = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+}
+
+// newHTTPRequest builds the net/http request do would send.
+func newHTTPRequest(e *env, r request) (*http.Request, error) {
+	var body io.Reader
+	if r.body != "" {
+		body = strings.NewReader(r.body)
+	}
+	req, err := http.NewRequest(cmpOr(r.method, "GET"), e.srv.URL+r.path, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
+	if r.host != "" {
+		req.Host = r.host
+	}
+	return req, nil
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// readBody reads and closes a response body.
+func readBody(res *http.Response) (string, error) {
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return string(b), err
 }

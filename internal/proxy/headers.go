@@ -1,6 +1,10 @@
 package proxy
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // HeaderReader reads a set of HTTP header fields. Names are
 // case-insensitive.
@@ -105,9 +109,47 @@ func (h *headerList) Each(fn func(name, value string) bool) {
 	}
 }
 
+// setShared sets name to the value of a sharedValue.
+func (h *headerList) setShared(name string, v sharedValue) { h.Set(name, v[0]) }
+
 func (h *headerList) reset() {
 	clear(h.fields)
 	h.fields = h.fields[:0]
+}
+
+// sharedValue is a header value in a one-element slice that every
+// response sending it shares: a HeaderMap keeping []string values stores
+// it without allocating. Its capacity is 1, so appending to it copies.
+type sharedValue []string
+
+func newShared(v string) sharedValue { return sharedValue{v}[:1:1] }
+
+// setShared sets a header to a shared value, for HeaderMaps that can hold
+// it as is, else through Set. name must be in canonical form.
+func setShared(h HeaderMap, name string, v sharedValue) {
+	if hs, ok := h.(interface{ setShared(string, sharedValue) }); ok {
+		hs.setShared(name, v)
+		return
+	}
+	h.Set(name, v[0])
+}
+
+// millisValues are the latency header values of 0 to 255 ms.
+var millisValues = func() (vs [256]sharedValue) {
+	for i := range vs {
+		vs[i] = newShared(strconv.Itoa(i))
+	}
+	return vs
+}()
+
+// setMillis sets a latency header to d in whole milliseconds.
+func setMillis(h HeaderMap, name string, d time.Duration) {
+	ms := d.Milliseconds()
+	if ms >= 0 && ms < int64(len(millisValues)) {
+		setShared(h, name, millisValues[ms])
+		return
+	}
+	h.Set(name, strconv.FormatInt(ms, 10))
 }
 
 // validField reports whether a field can be written on the wire as is: a

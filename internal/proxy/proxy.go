@@ -18,7 +18,8 @@ type Proxy struct {
 	realIPHeader string // canonical form of Options.RealIPHeader
 	errorDefault errorFormat
 
-	via10, via11, via2 string // Via tokens by client HTTP version
+	via10, via11, via2 string      // Via tokens by client HTTP version
+	server, via        sharedValue // Server and Via response values
 
 	resolver  *resolver
 	balancers balancers
@@ -46,6 +47,7 @@ func New(opts Options) *Proxy {
 			idleTimeout: opts.KeepaliveIdleTimeout,
 		}),
 	}
+	p.server, p.via = newShared(opts.ServerToken), newShared(p.via11)
 	if p.log == nil {
 		p.log = slog.Default()
 	}

@@ -240,29 +240,29 @@ func (p *Proxy) headerFilter(s *State) {
 	}
 	if s.proxied {
 		if hs.UpstreamLatency {
-			h.Set("X-Kong-Upstream-Latency", strconv.FormatInt(s.timings.UpstreamLatency().Milliseconds(), 10))
+			setMillis(h, "X-Kong-Upstream-Latency", s.timings.UpstreamLatency())
 		}
 		if hs.ProxyLatency {
-			h.Set("X-Kong-Proxy-Latency", strconv.FormatInt(s.timings.ProxyLatency().Milliseconds(), 10))
+			setMillis(h, "X-Kong-Proxy-Latency", s.timings.ProxyLatency())
 		}
 		if hs.Via {
-			via := p.via11
 			if v := h.Get("Via"); v != "" && s.response.source == SourceService {
-				via = v + ", " + via
+				h.Set("Via", v+", "+p.via11)
+			} else {
+				setShared(h, "Via", p.via)
 			}
-			h.Set("Via", via)
 		}
 		if hs.Server && h.Get("Server") == "" {
-			h.Set("Server", p.opts.ServerToken)
+			setShared(h, "Server", p.server)
 		}
 	} else {
 		if hs.ResponseLatency {
-			h.Set("X-Kong-Response-Latency", strconv.FormatInt(s.timings.ResponseLatency().Milliseconds(), 10))
+			setMillis(h, "X-Kong-Response-Latency", s.timings.ResponseLatency())
 		}
 		// A plugin that answered with Via: kong/<version> keeps Server unset.
 		if !(hs.Via && h.Get("Via") == p.opts.ServerToken) {
 			if hs.Server {
-				h.Set("Server", p.opts.ServerToken)
+				setShared(h, "Server", p.server)
 			} else {
 				h.Del("Server")
 			}

@@ -40,6 +40,11 @@ type State struct {
 	// unexpected is Kong's KONG_UNEXPECTED: the response is an error the
 	// request did not ask for (a failed upstream, a panic).
 	unexpected bool
+
+	// hopByHop is the client's Connection header while its headers are
+	// copied upstream by copyHeader (s.copyClientHeader, bound once).
+	hopByHop   string
+	copyHeader func(name, value string) bool
 }
 
 // exitResponse is a response produced by the gateway instead of an
@@ -68,8 +73,8 @@ type Try struct {
 // reset prepares a pooled State for a new request, keeping the capacity
 // of its slices and map.
 func (s *State) reset(p *Proxy, snap *runtime.Snapshot) {
-	hl, el, tries, ctx := s.upstream.header.fields, s.exit.header.fields, s.tries, s.ctx
-	*s = State{proxy: p, snap: snap}
+	hl, el, tries, ctx, copyHeader := s.upstream.header.fields, s.exit.header.fields, s.tries, s.ctx, s.copyHeader
+	*s = State{proxy: p, snap: snap, copyHeader: copyHeader}
 	s.upstream.header.fields = hl
 	s.upstream.header.reset()
 	s.exit.header.fields = el

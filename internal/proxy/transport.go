@@ -47,6 +47,7 @@ type upConn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	key    poolKey
+	peek   *peeker
 	uses   int
 	idleAt time.Time
 	reused bool  // taken from the pool (it may have been closed meanwhile)
@@ -92,7 +93,7 @@ func (t *transport) get(key poolKey) *upConn {
 		t.nidle--
 		t.mu.Unlock()
 		expired := t.opts.idleTimeout > 0 && time.Since(c.idleAt) >= t.opts.idleTimeout
-		if !expired && c.br.Buffered() == 0 && connAlive(c.conn, key.tls) {
+		if !expired && c.br.Buffered() == 0 && c.peek.alive() {
 			c.reused = true
 			return c
 		}
@@ -127,7 +128,7 @@ func (t *transport) dial(ctx context.Context, key poolKey, timeout time.Duration
 		}
 		conn = tlsConn
 	}
-	c := &upConn{conn: conn, key: key}
+	c := &upConn{conn: conn, key: key, peek: newPeeker(conn, key.tls)}
 	c.br = bufio.NewReaderSize(c, 4<<10)
 	c.bw = bufio.NewWriterSize(c, 4<<10)
 	return c, nil
