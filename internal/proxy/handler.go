@@ -216,11 +216,11 @@ func splitRequestURI(r *http.Request) (path, query string, hasQuery bool) {
 // canonical form.
 type httpHeader http.Header
 
-func (h httpHeader) Get(name string) string      { return http.Header(h).Get(name) }
-func (h httpHeader) Values(name string) []string { return http.Header(h).Values(name) }
-func (h httpHeader) Set(name, value string)      { http.Header(h).Set(name, value) }
-func (h httpHeader) Add(name, value string)      { http.Header(h).Add(name, value) }
-func (h httpHeader) Del(name string)             { http.Header(h).Del(name) }
+func (h httpHeader) Get(name string) string               { return http.Header(h).Get(name) }
+func (h httpHeader) Values(name string) []string          { return http.Header(h).Values(name) }
+func (h httpHeader) Set(name, value string)               { http.Header(h).Set(name, value) }
+func (h httpHeader) Add(name, value string)               { http.Header(h).Add(name, value) }
+func (h httpHeader) Del(name string)                      { http.Header(h).Del(name) }
 func (h httpHeader) setShared(name string, v sharedValue) { h[name] = v }
 func (h httpHeader) Each(fn func(name, value string) bool) {
 	for name, values := range h {

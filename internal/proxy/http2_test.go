@@ -16,6 +16,7 @@ func TestHTTP2(t *testing.T) {
 	up := newEcho(t, "up")
 	e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/h2"}, "strip_path": false})
 	e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/secure"}, "protocols": []any{"https"}})
+	e.route(e.service(up.URL, map[string]any{"protocol": "grpcs", "path": nil}), map[string]any{"paths": []any{"/grpcs"}, "protocols": []any{"grpcs"}})
 
 	srv := httptest.NewUnstartedServer(e.proxy)
 	srv.Config.Protocols = new(http.Protocols)
@@ -62,6 +63,19 @@ func TestHTTP2(t *testing.T) {
 			if res.ProtoMajor != 2 || res.StatusCode != want || !strings.Contains(string(body), `"request_id"`) {
 				t.Errorf("%s: %s %d %s", path, res.Proto, res.StatusCode, body)
 			}
+		}
+	})
+	t.Run("gRPC over cleartext to a grpcs route", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", srv.URL+"/grpcs", strings.NewReader(""))
+		req.Header.Set("Content-Type", "application/grpc")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Grpc-Status") != "1" ||
+			res.Header.Get("Grpc-Message") != "gRPC request matched gRPCs route" {
+			t.Errorf("%d %v", res.StatusCode, res.Header)
 		}
 	})
 }

@@ -1,0 +1,192 @@
+package proxy
+
+import (
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/runtime"
+)
+
+func TestRealIP(t *testing.T) {
+	t.Parallel()
+	trusted := trustedIPs{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}
+	peer := netip.MustParseAddr("127.0.0.1")
+	tests := []struct {
+		name      string
+		peer      netip.Addr
+		values    []string
+		recursive bool
+		want      string
+		changed   bool
+	}{
+		{"untrusted peer", netip.MustParseAddr("192.0.2.1"), []string{"1.2.3.4"}, false, "192.0.2.1", false},
+		{"no header", peer, nil, false, "127.0.0.1", false},
+		{"rightmost", peer, []string{"1.1.1.1, 10.0.0.2"}, false, "10.0.0.2", true},
+		{"recursive skips trusted", peer, []string{"1.1.1.1, 10.0.0.2"}, true, "1.1.1.1", true},
+		{"recursive all trusted ends leftmost", peer, []string{"10.0.0.1,10.0.0.2"}, true, "10.0.0.1", true},
+		{"with port", peer, []string{"1.1.1.1:8080"}, false, "1.1.1.1", true},
+		{"ipv6 in brackets", peer, []string{"[2001:db8::1]:443"}, false, "2001:db8::1", true},
+		{"bare bracketed ipv6", peer, []string{"[2001:db8::2]"}, false, "2001:db8::2", true},
+		{"garbage", peer, []string{"not-an-ip"}, false, "127.0.0.1", false},
+		{"garbage stops the walk", peer, []string{"1.1.1.1, nope, 10.0.0.3"}, true, "10.0.0.3", true},
+		{"last line without recursion", peer, []string{"1.1.1.1", "2.2.2.2"}, false, "2.2.2.2", true},
+		{"lines walked when recursive", peer, []string{"1.1.1.1", "10.0.0.4"}, true, "1.1.1.1", true},
+		{"empty value", peer, []string{" , "}, false, "127.0.0.1", false},
+	}
+	for _, tt := range tests {
+		got, changed := realIP(tt.peer, tt.values, trusted, tt.recursive)
+		if got.String() != tt.want || changed != tt.changed {
+			t.Errorf("%s: got %v %v, want %s %v", tt.name, got, changed, tt.want, tt.changed)
+		}
+	}
+}
+
+func FuzzRealIP(f *testing.F) {
+	f.Add("1.1.1.1, 10.0.0.2", true)
+	f.Add("[::1]:1,,, ", false)
+	trusted := trustedIPs{netip.MustParsePrefix("0.0.0.0/0")}
+	f.Fuzz(func(t *testing.T, v string, recursive bool) {
+		realIP(netip.MustParseAddr("127.0.0.1"), []string{v}, trusted, recursive) // must not panic
+	})
+}
+
+func TestHeaderList(t *testing.T) {
+	t.Parallel()
+	var h headerList
+	h.Add("A", "1")
+	h.Add("b", "2")
+	h.Add("a", "3")
+	if got := h.Values("A"); !slices.Equal(got, []string{"1", "3"}) || h.Get("B") != "2" {
+		t.Errorf("values %v, b %q", got, h.Get("B"))
+	}
+	h.Set("a", "4")
+	if got := h.Values("a"); !slices.Equal(got, []string{"4"}) {
+		t.Errorf("after Set: %v", got)
+	}
+	h.Set("C", "5")
+	h.Del("B")
+	var names []string
+	h.Each(func(name, value string) bool {
+		names = append(names, name+"="+value)
+		return true
+	})
+	if strings.Join(names, ",") != "A=4,C=5" {
+		t.Errorf("fields %v", names)
+	}
+	h.Each(func(string, string) bool { names = nil; return false })
+	if names != nil || !h.has("c") || h.has("b") {
+		t.Error("Each must stop when fn returns false")
+	}
+	setShared(&h, "D", newShared("6"))
+	h.reset()
+	if len(h.fields) != 0 || h.Get("A") != "" {
+		t.Errorf("after reset: %v", h.fields)
+	}
+}
+
+func TestValidField(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, value string
+		ok          bool
+	}{
+		{"X-Ok", "a\tb c", true},
+		{"", "v", false},
+		{"Bad Name", "v", false},
+		{"X-Inject", "a\r\nX-Evil: 1", false},
+		{"X-Del", "a\x7f", false},
+	} {
+		if validField(tt.name, tt.value) != tt.ok {
+			t.Errorf("validField(%q, %q) != %v", tt.name, tt.value, tt.ok)
+		}
+	}
+}
+
+func TestSplitRequestURI(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ uri, path, query string }{
+		{"/a/b?c=d", "/a/b", "c=d"},
+		{"/a?", "/a", ""},
+		{"http://example.com/x/y?z", "/x/y", "z"},
+		{"http://example.com", "/", ""},
+		{"http://example.com?q", "/", "q"},
+		{"*", "*", ""},
+	} {
+		path, query, has := splitRequestURI(&http.Request{RequestURI: tt.uri})
+		got := path
+		if has {
+			got += "?" + query
+		}
+		want := tt.path
+		if tt.query != "" || strings.HasSuffix(tt.uri, "?") {
+			want += "?" + tt.query
+		}
+		if got != want {
+			t.Errorf("%q: got %q, want %q", tt.uri, got, want)
+		}
+	}
+}
+
+func TestNginxHost(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Example.COM:8000": "example.com",
+		"example.com.":     "example.com",
+		"[::1]:8000":       "[::1]",
+		"[::1]":            "[::1]",
+		"":                 "kong",
+		"1.2.3.4":          "1.2.3.4",
+	} {
+		if got := nginxHost(in); got != want {
+			t.Errorf("nginxHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSNIName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"example.com:8443": "example.com",
+		"example.com":      "example.com",
+		"127.0.0.1:443":    "",
+		"[::1]:443":        "",
+		"[::1]":            "",
+	} {
+		if got := sniName(in); got != want {
+			t.Errorf("sniName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRing(t *testing.T) {
+	t.Parallel()
+	u := &runtime.Upstream{Upstream: &entities.Upstream{ID: "u"}, Targets: []*entities.Target{
+		{Target: "10.0.0.1:80", Weight: 300},
+		{Target: "bad-target", Weight: 100},
+		{Target: "10.0.0.2:80", Weight: 0},
+		{Target: "name.test:81", Weight: 150},
+	}}
+	var b balancers
+	st, r := b.get(u)
+	if len(r.targets) != 2 || r.targets[1].host != "name.test" || r.targets[1].ip.IsValid() {
+		t.Fatalf("targets %+v", r.targets)
+	}
+	counts := [2]int{}
+	for range 30 {
+		counts[r.index(st.next.Add(1)-1)]++
+	}
+	if counts != [2]int{20, 10} {
+		t.Errorf("counts %v, want 2:1", counts)
+	}
+	if st2, r2 := b.get(u); st2 != st || r2 != r {
+		t.Error("the state and ring are kept while the upstream is the same")
+	}
+	u2 := &runtime.Upstream{Upstream: u.Upstream, Targets: u.Targets[:1]}
+	if st3, r3 := b.get(u2); st3 != st || len(r3.targets) != 1 {
+		t.Error("a new snapshot's upstream keeps the position and rebuilds the ring")
+	}
+}
