@@ -55,6 +55,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer p.recoverPanic(ex)
 		p.run(ex)
 	}()
+	if c := ex.conn; c != nil { // left over by a panic
+		p.release(ex, c, false)
+	}
 	abort := ex.abort
 	ex.w, ex.r, ex.ctx, ex.body.r = nil, nil, nil, nil
 	ex.State.reset(nil, nil)
@@ -77,9 +80,7 @@ func (p *Proxy) recoverPanic(ex *exchange) {
 		p.log.Error("panic while proxying", "request_id", ex.id, "panic", v, "stack", string(debug.Stack()))
 	}
 	if c := ex.conn; c != nil {
-		ex.conn = nil
-		c.close()
-		_ = ex.stopBody(c)
+		p.release(ex, c, false)
 	}
 	if ex.wroteHeader || ex.hijacked || ex.abort {
 		ex.abort = true

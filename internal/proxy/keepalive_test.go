@@ -82,3 +82,25 @@ func TestStaleConnection(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestHEADKeepsConnection: a HEAD response has no body whatever its
+// headers say; the pooled connection stays in step.
+func TestHEADKeepsConnection(t *testing.T) {
+	t.Parallel()
+	up, conns := countingUpstream(t, true)
+	e := newEnv(t)
+	e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/"}})
+	for _, m := range []string{"HEAD", "GET", "HEAD", "GET"} {
+		res, body := e.do(request{method: m, path: "/"})
+		want := "ok"
+		if m == "HEAD" {
+			want = ""
+		}
+		if res.StatusCode != 200 || body != want {
+			t.Errorf("%s: %d %q", m, res.StatusCode, body)
+		}
+	}
+	if conns.Load() != 1 {
+		t.Errorf("%d upstream connections, want 1", conns.Load())
+	}
+}

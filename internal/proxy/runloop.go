@@ -103,7 +103,6 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 // its pool when the exchange ended cleanly.
 func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
 	s := &ex.State
-	ex.conn = c
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		p.tunnel(ex, resp, c)
 		return
@@ -300,12 +299,14 @@ func (p *Proxy) respondExit(ex *exchange) {
 	p.headerFilter(s)
 	p.writeHeader(ex)
 	if s.request.method == http.MethodHead {
-		return
+		body = nil // body_filter still runs, with nothing
 	}
 	if p.plugins != nil {
 		body = p.plugins.BodyFilter(s, body, true)
 	}
-	_, _ = ex.w.Write(body)
+	if len(body) > 0 && s.request.method != http.MethodHead {
+		_, _ = ex.w.Write(body)
+	}
 }
 
 // writeHeader sends the response head. While the client is still

@@ -77,6 +77,7 @@ func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
 func (p *Proxy) send(ex *exchange, c *upConn, host string) tryResult {
 	s := &ex.State
 	c.nread = 0
+	ex.conn = c
 	length := s.request.length
 	writeHead(c.bw, &s.upstream, host, length, ex.sendLength)
 	if length == 0 {
@@ -106,6 +107,7 @@ func (p *Proxy) send(ex *exchange, c *upConn, host string) tryResult {
 // either side of the connection (reading, or the body goroutine writing)
 // makes it a 504.
 func (p *Proxy) failed(ex *exchange, c *upConn, err error) tryResult {
+	ex.conn = nil
 	c.close()
 	werr := ex.stopBody(c)
 	var ce errClientBody

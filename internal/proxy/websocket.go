@@ -14,17 +14,11 @@ import (
 // read and write timeouts, so an idle tunnel ends after read_timeout.
 func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 	s := &ex.State
-	if s.upstream.header.Get("Upgrade") == "" || ex.bodyStarted {
-		// An upgrade nobody asked for, or one carrying a request body.
-		ex.conn = nil
-		c.close()
-		ex.fail(http.StatusBadGateway)
-		return
-	}
 	hj, ok := ex.w.(http.Hijacker)
-	if !ok {
-		ex.conn = nil
-		c.close()
+	if !ok || s.upstream.header.Get("Upgrade") == "" || ex.bodyStarted {
+		// An upgrade nobody asked for, or one carrying a request body, or a
+		// client connection that cannot be taken over (HTTP/2).
+		p.release(ex, c, false)
 		ex.fail(http.StatusBadGateway)
 		return
 	}
@@ -34,8 +28,8 @@ func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 
 	client, brw, err := hj.Hijack()
 	if err != nil {
-		ex.conn = nil
-		c.close()
+		p.release(ex, c, false)
+		clear(ex.w.Header())
 		ex.fail(http.StatusBadGateway)
 		return
 	}
