@@ -163,6 +163,19 @@ func TestPhases(t *testing.T) {
 			t.Errorf("phases %s", got)
 		}
 	})
+	t.Run("error with its own Content-Type", func(t *testing.T) {
+		t.Parallel()
+		rec := &recorder{access: func(s *proxy.State) {
+			s.Error(401, "Unauthorized", proxy.Header{Name: "Content-Type", Value: "text/plain"})
+		}}
+		e := newEnv(t, withPlugins(rec))
+		e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/"}})
+		res, body := e.do(request{path: "/", header: map[string][]string{"Accept": {"text/html"}}})
+		if res.StatusCode != 401 || res.Header.Get("Content-Type") != "text/plain" ||
+			body != errorBody("plain", "Unauthorized", res.Header.Get("X-Kong-Request-Id")) {
+			t.Errorf("%d %v %q", res.StatusCode, res.Header, body)
+		}
+	})
 	t.Run("no route still runs header_filter and log", func(t *testing.T) {
 		t.Parallel()
 		rec := &recorder{}
@@ -215,5 +228,45 @@ func TestPanic(t *testing.T) {
 	}
 	if res, _ := e.do(request{path: "/"}); res.StatusCode != 200 {
 		t.Errorf("after panics: %d", res.StatusCode)
+	}
+}
+
+// TestInvalidServiceRequest: what a plugin sets cannot split the request
+// sent upstream.
+func TestInvalidServiceRequest(t *testing.T) {
+	t.Parallel()
+	up := newEcho(t, "up")
+	rec := &recorder{access: func(s *proxy.State) {
+		sr := s.ServiceRequest()
+		switch s.Request().Header("X-Case") {
+		case "path":
+			sr.SetPath("/a b\r\nX-Evil: 1")
+			sr.SetRawQuery("q=1 2")
+		case "method":
+			sr.SetMethod("GET /x")
+		case "host":
+			sr.SetHeader("Host", "a\r\nX-Evil: 1")
+		case "header":
+			sr.SetHeader("X-Bad", "v\r\nX-Evil: 1")
+		}
+	}}
+	e := newEnv(t, withPlugins(rec))
+	e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/"}})
+	for c, want := range map[string]int{"path": 200, "method": 500, "host": 500, "header": 200} {
+		res, body := e.do(request{path: "/", header: map[string][]string{"X-Case": {c}}})
+		if res.StatusCode != want {
+			t.Errorf("%s: %d %s", c, res.StatusCode, body)
+			continue
+		}
+		if want != 200 {
+			continue
+		}
+		got := decodeEcho(t, body)
+		if got.Headers.Get("X-Evil") != "" || got.Headers.Get("X-Bad") != "" {
+			t.Errorf("%s: injected headers reached the upstream: %v", c, got.Headers)
+		}
+		if c == "path" && got.URI != "/a%20b%0D%0AX-Evil:%201?q=1%202" {
+			t.Errorf("path: upstream got %q", got.URI)
+		}
 	}
 }

@@ -76,6 +76,14 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		if !s.upstream.hostFixed {
 			host = hostHeader(pr, s.upstream.scheme)
 		}
+		if !validField(s.upstream.method, host) {
+			// Only a plugin can set a method that is not a token or a Host
+			// with control characters: Kong's PDK raises an error there.
+			p.log.Error("invalid service request", "request_id", s.id, "method", s.upstream.method, "host", host)
+			ex.Error(http.StatusInternalServerError, msgUnexpected)
+			ex.unexpected = true
+			return
+		}
 		now := time.Now()
 		s.timings.balancerEnd = now
 		s.tries = append(s.tries, Try{Addr: pr.addr, BalancerLatency: now.Sub(balancerStart)})
@@ -280,10 +288,17 @@ func (p *Proxy) respondExit(ex *exchange) {
 	h := ex.w.Header()
 	body := e.body
 	if e.kind != 0 {
-		f := p.errorFormat(ex, e.kind)
+		// An error given its own Content-Type gets the template of that
+		// type (kong.response.error's headers argument).
+		var f errorFormat
+		if ct := e.header.Get("Content-Type"); ct != "" {
+			f = negotiateFormat(ct)
+		} else {
+			f = p.errorFormat(ex, e.kind)
+			h.Set("Content-Type", f.contentType())
+		}
 		ex.errBody = appendErrorBody(ex.errBody[:0], f, e.message, s.id)
 		body = ex.errBody
-		h.Set("Content-Type", f.contentType())
 	}
 	for _, f := range e.header.fields {
 		h.Set(f.Name, f.Value)

@@ -166,14 +166,16 @@ func sniName(host string) string {
 
 // writeHead writes the request line and headers. length is the body
 // length: 0 for none (Content-Length: 0 only when the client sent it),
-// -1 for a streamed body sent chunked.
+// -1 for a streamed body sent chunked. Control characters and spaces in
+// the path and query are percent-encoded and invalid header fields left
+// out, so that nothing a plugin sets can split the request.
 func writeHead(w *bufio.Writer, r *ServiceRequest, host string, length int64, sendZero bool) {
 	w.WriteString(r.method)
 	w.WriteByte(' ')
-	w.WriteString(r.path)
+	writeTarget(w, r.path)
 	if r.hasQuery {
 		w.WriteByte('?')
-		w.WriteString(r.rawQuery)
+		writeTarget(w, r.rawQuery)
 	}
 	w.WriteString(" HTTP/1.1\r\nHost: ")
 	w.WriteString(host)
@@ -197,6 +199,21 @@ func writeHead(w *bufio.Writer, r *ServiceRequest, host string, length int64, se
 		w.WriteString("\r\n")
 	}
 	w.WriteString("\r\n")
+}
+
+// writeTarget writes part of a request target, percent-encoding the bytes
+// that may not appear in one (controls, space, DEL).
+func writeTarget(w *bufio.Writer, s string) {
+	const hex = "0123456789ABCDEF"
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			w.WriteString(s[start:i])
+			w.Write([]byte{'%', hex[c>>4], hex[c&15]})
+			start = i + 1
+		}
+	}
+	w.WriteString(s[start:])
 }
 
 // isFramingHeader reports the headers the writer owns.
