@@ -223,9 +223,9 @@ services:
     plugins:
     - name: nope
 `,
-			message: `{services={[2]={routes={[2]={paths={"should start with: / (fixed path) or ~/ (regex path)"},plugins={{config="required field missing",name="plugin 'nope' not enabled; add it to the 'plugins' configuration property"}}}}}}}`,
+			message: `{services={[2]={routes={[2]={paths={"should start with: / (fixed path) or ~/ (regex path)"},plugins={{name="plugin 'nope' not enabled; add it to the 'plugins' configuration property"}}}}}}}`,
 			fields: `{"services":[null,{"routes":[null,{"paths":["should start with: / (fixed path) or ~/ (regex path)"],` +
-				`"plugins":[{"config":"required field missing","name":"plugin 'nope' not enabled; add it to the 'plugins' configuration property"}]}]}]}`,
+				`"plugins":[{"name":"plugin 'nope' not enabled; add it to the 'plugins' configuration property"}]}]}]}`,
 		},
 		{
 			name: "valid nested entries leave no trace",

@@ -43,8 +43,10 @@ func (e *Entity) Validate(values map[string]any, op Op) (map[string]any, error) 
 		}
 	}
 	if e.UnknownSubschema != nil {
+		// Kong stops at an unknown subschema ("plugin 'x' not enabled"):
+		// nothing else can be validated without it.
 		if key, ok := in[e.SubschemaKey].(string); ok && e.subschema(in) == nil {
-			errs[e.SubschemaKey] = e.UnknownSubschema(key)
+			return nil, &ValidationError{Fields: Errors{e.SubschemaKey: e.UnknownSubschema(key)}}
 		}
 	}
 	fields := e.fieldsFor(in)
@@ -62,11 +64,11 @@ func (e *Entity) Validate(values map[string]any, op Op) (map[string]any, error) 
 		}
 	}
 	e.fillAuto(out, op)
-	if len(errs) == 0 {
-		runChecks(e.Checks, out, op, errs)
-		if sub := e.subschema(out); sub != nil {
-			runChecks(sub.Checks, out, op, errs)
-		}
+	// Each entity check runs when the fields it reads are valid, whatever
+	// other fields failed (kong/db/schema/init.lua run_entity_checks).
+	runChecks(e.Checks, out, op, errs)
+	if sub := e.subschema(out); sub != nil {
+		runChecks(sub.Checks, out, op, errs)
 	}
 	if len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}
