@@ -81,11 +81,15 @@ func configError(err error, flatten bool) error {
 	if !errors.As(err, &de) {
 		return err
 	}
-	ce := &admin.ConfigError{Fields: de.Fields(), Message: de.Error()}
-	if flatten {
-		for _, fe := range de.FlattenedErrors() {
-			ce.Flattened = append(ce.Flattened, fe)
-		}
+	if !flatten {
+		return &admin.ConfigError{Fields: de.Fields(), Message: de.Error()}
+	}
+	// With flatten_errors Kong answers what is left of the tree once the
+	// flattened entries are taken out.
+	items, rest := de.Flatten()
+	ce := &admin.ConfigError{Fields: rest.Fields(), Message: rest.Error(), Flattened: []any{}}
+	for _, fe := range items {
+		ce.Flattened = append(ce.Flattened, fe)
 	}
 	return ce
 }

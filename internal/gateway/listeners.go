@@ -19,6 +19,11 @@ type server struct {
 	srv  *http.Server
 }
 
+// connStater is a handler that counts connections.
+type connStater interface {
+	ConnState(net.Conn, http.ConnState)
+}
+
 // listen binds every entry of a *_listen property for handler. TLS
 // entries use tlsConfig; when it is nil they are skipped with a warning.
 func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfig *tls.Config, log *slog.Logger) ([]*server, error) {
@@ -39,6 +44,9 @@ func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfi
 			IdleTimeout:       75 * time.Second, // nginx keepalive_timeout
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		}
+		if cs, ok := handler.(connStater); ok {
+			srv.ConnState = cs.ConnState // the Admin API's /status connection counters
 		}
 		var protocols http.Protocols
 		protocols.SetHTTP1(true)

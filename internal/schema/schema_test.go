@@ -49,7 +49,7 @@ func TestValidateFillsDefaultsAndCoerces(t *testing.T) {
 	want := map[string]any{
 		"name": nil, "count": int64(5), "mode": "a", "labels": []any{"p", "q"}, "paths": nil,
 		"limits": map[string]any{"second": int64(3), "ratio": 0.5, "inner": map[string]any{"on": true}},
-		"meta": nil, "a": "x", "b": nil, "tags": nil,
+		"meta":   nil, "a": "x", "b": nil, "tags": nil,
 	}
 	for k, v := range want {
 		if diff := cmp.Diff(v, out[k]); diff != "" {
