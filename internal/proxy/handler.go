@@ -161,13 +161,11 @@ func (p *Proxy) setClient(c *Client, r *http.Request) {
 
 // listenPort is the port the request came in on, mapped by port_maps.
 func (p *Proxy) listenPort(r *http.Request) int {
-	port := 0
+	port := 80
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
 		port = a.Port
 	} else if r.TLS != nil {
 		port = 443
-	} else {
-		port = 80
 	}
 	if m, ok := p.opts.PortMaps[port]; ok {
 		return m

@@ -17,7 +17,8 @@ type Options struct {
 	// request gets Kong's 404.
 	Snapshots SnapshotSource
 
-	// ServerToken is Kong's "kong/<version>" token, sent in Server and Via.
+	// ServerToken is Kong's "kong/<version>" token, sent in Server and Via
+	// (DefaultOptions: "kong/3.9.1").
 	ServerToken string
 	// Headers are the Kong headers sent to clients (the headers property).
 	Headers Headers
@@ -37,7 +38,8 @@ type Options struct {
 	RealIPRecursive bool
 
 	// ErrorDefaultType is the format of gateway errors for requests that
-	// carry neither Accept nor Content-Type (error_default_type).
+	// carry neither Accept nor Content-Type (error_default_type; Kong's
+	// default text/plain, "" means JSON).
 	ErrorDefaultType string
 	// ClientMaxBodySize limits request bodies, in bytes; 0 means no limit
 	// (nginx_http_client_max_body_size, Kong's default 0).
@@ -61,8 +63,8 @@ type Options struct {
 	// net.DefaultResolver.
 	Resolver *net.Resolver
 	// DNSTTL is how long a resolved name is reused (net.Resolver does not
-	// report record TTLs); failed lookups are retried after a second, as
-	// Kong's dns_error_ttl.
+	// report record TTLs); 0 resolves on every request. Failed lookups are
+	// retried after a second, as Kong's dns_error_ttl.
 	DNSTTL time.Duration
 
 	// Plugins runs the plugin phases; nil runs none.

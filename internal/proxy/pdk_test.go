@@ -23,7 +23,7 @@ func TestPDK(t *testing.T) {
 			for k, v := range map[string]any{
 				"method": rq.Method(), "scheme": rq.Scheme(), "host": rq.Host(), "port": rq.Port(),
 				"version": rq.HTTPVersion(), "raw_path": rq.RawPath(), "path": rq.Path(), "query": rq.RawQuery(),
-				"header": rq.Header("X-Test"), "headers": strings.Join(rq.Headers().Values("X-Multi"), "|"),
+				"header": rq.Header("X-Test") + " " + rq.Header("host"), "headers": strings.Join(rq.Headers().Values("X-Multi"), "|"),
 				"length": fmt.Sprint(n, known), "capture": named,
 				"fwd":     strings.Join([]string{rq.ForwardedScheme(), rq.ForwardedHost(), rq.ForwardedPort(), rq.ForwardedPath(), rq.ForwardedPrefix()}, " "),
 				"client":  fmt.Sprint(c.IP(), " ", c.ForwardedIP(), " ", c.Addr().Addr(), " ", c.ForwardedAddr(), " ", c.Trusted(), " ", c.Port() > 0),
@@ -64,7 +64,7 @@ func TestPDK(t *testing.T) {
 	<-logged
 	want := map[string]string{
 		"method": "POST", "scheme": "http", "host": "example.test", "port": e.proxyPort(), "version": "1.1",
-		"raw_path": "/cap/abc/../def", "path": "/cap/def", "query": "x=1&y", "header": "t", "headers": "1|2",
+		"raw_path": "/cap/abc/../def", "path": "/cap/def", "query": "x=1&y", "header": "t Example.TEST:1234", "headers": "1|2",
 		"length": "5 true", "capture": "def",
 		"fwd":         "http example.test " + e.proxyPort() + " /cap/abc/../def /cap/def",
 		"client":      "127.0.0.1 10.1.2.3 127.0.0.1 10.1.2.3 true true",

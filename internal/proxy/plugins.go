@@ -11,7 +11,9 @@ package proxy
 //     and status can still change.
 //   - BodyFilter sees each chunk of the response body (eof on the last
 //     call, whose chunk may be empty) and returns the chunk to send.
-//   - Log runs after the response was sent.
+//   - Log runs once the response was written and flushed, before the
+//     handler returns (an HTTP/1.1 chunked body ends only then): it must
+//     be quick, and hand slow work such as shipping logs to a queue.
 //
 // HeaderFilter, BodyFilter and Log run for every request that reached the
 // runloop, including those answered by the gateway itself.

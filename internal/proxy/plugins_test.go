@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/silverback-gw/silverback/internal/proxy"
 )
@@ -26,12 +27,21 @@ func (r *recorder) note(p string) {
 	r.mu.Unlock()
 }
 
+// take returns the phases run so far, once the log phase ran (the client
+// may have the response before it does).
 func (r *recorder) take() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := strings.Join(r.phases, ",")
-	r.phases = nil
-	return s
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r.mu.Lock()
+		s := strings.Join(r.phases, ",")
+		if strings.HasSuffix(s, "log") || time.Now().After(deadline) {
+			r.phases = nil
+			r.mu.Unlock()
+			return s
+		}
+		r.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (r *recorder) Rewrite(s *proxy.State) {
@@ -66,10 +76,10 @@ func (r *recorder) BodyFilter(s *proxy.State, chunk []byte, eof bool) []byte {
 }
 
 func (r *recorder) Log(s *proxy.State) {
-	r.note("log")
 	if r.log != nil {
 		r.log(s)
 	}
+	r.note("log") // last: take waits for it
 }
 
 func withPlugins(r *recorder) func(*proxy.Options) {

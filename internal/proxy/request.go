@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/silverback-gw/silverback/internal/router"
 )
@@ -65,10 +66,17 @@ func (r *Request) Path() string {
 // (kong.request.get_raw_query).
 func (r *Request) RawQuery() string { return r.rawQuery }
 
-// Header returns the first value of a request header.
-func (r *Request) Header(name string) string { return r.header.Get(name) }
+// Header returns the first value of a request header; Host is the Host
+// header (":authority" in HTTP/2) as sent.
+func (r *Request) Header(name string) string {
+	if strings.EqualFold(name, "Host") {
+		return r.rawHost
+	}
+	return r.header.Get(name)
+}
 
-// Headers gives read access to every request header.
+// Headers gives read access to the request headers (Host apart, see
+// Header).
 func (r *Request) Headers() HeaderReader { return r.header }
 
 // ContentLength returns the declared body length; ok is false when the

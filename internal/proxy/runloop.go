@@ -30,6 +30,9 @@ func (p *Proxy) run(ex *exchange) {
 		p.respondExit(ex)
 	}
 	if p.plugins != nil {
+		if f, ok := ex.w.(http.Flusher); ok && ex.wroteHeader && !ex.hijacked && !ex.abort {
+			f.Flush() // the client has the response before the log phase
+		}
 		p.plugins.Log(s)
 	}
 }
