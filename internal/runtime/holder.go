@@ -16,19 +16,21 @@ type Holder struct {
 	current atomic.Pointer[Snapshot]
 	dbFn    func() *store.DB
 	log     *slog.Logger
+	gen     atomic.Uint64
 
-	dirty chan struct{}
-	mu    sync.Mutex // serializes rebuilds
-	gen   atomic.Uint64
+	build sync.Mutex // one build at a time; guards model
+	model *model     // nil until the first full load
 
-	// waiters are notified after each rebuild attempt.
-	waitMu  sync.Mutex
+	dirty   chan struct{}
+	pendMu  sync.Mutex
+	pending []store.Event // committed changes not yet in the model
+	reload  bool          // the next build re-reads the store
 	waiters []chan struct{}
 }
 
 // NewHolder returns a holder reading from the DB db returns (DB-less mode
-// swaps DBs on reload). Call Rebuild once before serving and Run to follow
-// changes.
+// may replace the configuration wholesale). Call Rebuild once before
+// serving, subscribe OnEvents to the DB, and Run to follow changes.
 func NewHolder(db func() *store.DB, log *slog.Logger) *Holder {
 	return &Holder{dbFn: db, log: log, dirty: make(chan struct{}, 1)}
 }
@@ -37,72 +39,112 @@ func NewHolder(db func() *store.DB, log *slog.Logger) *Holder {
 // atomic load: call it once per request.
 func (h *Holder) Load() *Snapshot { return h.current.Load() }
 
-// Rebuild builds a snapshot now and publishes it; on error the current
-// snapshot stays.
+// Rebuild re-reads the whole configuration from the store and publishes a
+// new snapshot now; on error the current snapshot stays.
 func (h *Holder) Rebuild(ctx context.Context) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	// Waiters registered before this build started see its result.
-	h.waitMu.Lock()
-	waiting := h.waiters
-	h.waiters = nil
-	h.waitMu.Unlock()
-	defer func() {
-		for _, ch := range waiting {
-			close(ch)
-		}
-	}()
-	start := time.Now()
-	s, err := Build(ctx, h.dbFn())
-	if err == nil {
-		s.Generation = h.gen.Add(1)
-		h.current.Store(s)
-		h.log.Debug("configuration rebuilt", "generation", s.Generation, "took", time.Since(start))
-		if s.RouteErrors != nil {
-			h.log.Error("routes left out of the router", "error", s.RouteErrors)
-		}
-	} else {
-		h.log.Error("configuration rebuild failed; keeping the running configuration", "error", err)
-	}
-	return err
+	h.pendMu.Lock()
+	h.reload = true
+	h.pendMu.Unlock()
+	return h.update(ctx)
 }
 
-// Invalidate marks the configuration changed; Run rebuilds soon after,
-// coalescing bursts of changes into one rebuild. It never blocks.
+// OnEvents queues committed changes (store.DB.Subscribe); Run applies
+// them, coalescing bursts into one build. It never blocks.
+func (h *Holder) OnEvents(events []store.Event) {
+	h.pendMu.Lock()
+	h.pending = append(h.pending, events...)
+	h.pendMu.Unlock()
+	h.kick()
+}
+
+// Invalidate marks the whole configuration changed: the next build re-reads
+// the store. It never blocks.
 func (h *Holder) Invalidate() {
+	h.pendMu.Lock()
+	h.reload = true
+	h.pendMu.Unlock()
+	h.kick()
+}
+
+func (h *Holder) kick() {
 	select {
 	case h.dirty <- struct{}{}:
 	default:
 	}
 }
 
-// OnEvents adapts Invalidate to store.DB.Subscribe.
-func (h *Holder) OnEvents([]store.Event) { h.Invalidate() }
-
-// Run rebuilds after invalidations until ctx ends.
+// Run applies changes until ctx ends.
 func (h *Holder) Run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-h.dirty:
-			_ = h.Rebuild(ctx) // logged; the running snapshot stays on error
+			_ = h.update(ctx) // logged; the running snapshot stays on error
 		}
 	}
 }
 
-// Sync waits until a rebuild that started after the call has finished: a
-// write followed by Sync is visible to the proxy. Used by reloads and tests.
+// Sync waits until every change committed before the call is in the
+// published snapshot. Used by reloads and tests.
 func (h *Holder) Sync(ctx context.Context) error {
 	ch := make(chan struct{})
-	h.waitMu.Lock()
+	h.pendMu.Lock()
 	h.waiters = append(h.waiters, ch)
-	h.waitMu.Unlock()
-	h.Invalidate()
+	h.pendMu.Unlock()
+	h.kick()
 	select {
 	case <-ch:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// update brings the model up to date (a full read when asked, then the
+// queued events in commit order) and publishes a snapshot when something
+// the runtime reads changed.
+func (h *Holder) update(ctx context.Context) error {
+	h.build.Lock()
+	defer h.build.Unlock()
+	h.pendMu.Lock()
+	events, reload, waiters := h.pending, h.reload || h.model == nil, h.waiters
+	h.pending, h.reload, h.waiters = nil, false, nil
+	h.pendMu.Unlock()
+	defer func() {
+		for _, ch := range waiters {
+			close(ch)
+		}
+	}()
+
+	start := time.Now()
+	changed := reload
+	if reload {
+		m, err := loadModel(ctx, h.dbFn())
+		if err != nil {
+			h.pendMu.Lock()
+			h.reload = true // try again on the next change
+			h.pendMu.Unlock()
+			h.log.Error("configuration rebuild failed; keeping the running configuration", "error", err)
+			return err
+		}
+		h.model = m
+	}
+	for _, ev := range events {
+		if h.model.apply(ev) {
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	s := h.model.compile()
+	s.Generation = h.gen.Add(1)
+	h.current.Store(s)
+	h.log.Debug("configuration rebuilt", "generation", s.Generation, "reload", reload,
+		"events", len(events), "took", time.Since(start))
+	if s.RouteErrors != nil {
+		h.log.Error("routes left out of the router", "error", s.RouteErrors)
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/entities"
@@ -42,59 +41,11 @@ type Upstream struct {
 
 // Build reads the configuration from db and compiles a snapshot.
 func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
-	s := &Snapshot{
-		Services:  map[string]*entities.Service{},
-		Upstreams: map[string]*Upstream{},
-		Built:     time.Now(),
-	}
-	var routes []router.Route
-	err := db.ViewShared(ctx, func(tx *store.Txn) error {
-		if err := tx.Each(ctx, "services", store.Query{}, func(r store.Row) error {
-			svc := entities.ServiceFromRow(r)
-			s.Services[svc.ID] = svc
-			return nil
-		}); err != nil {
-			return err
-		}
-		if err := tx.Each(ctx, "routes", store.Query{}, func(r store.Row) error {
-			rt := entities.RouteFromRow(r)
-			b := &Binding{Route: rt}
-			if rt.ServiceID != "" {
-				svc, ok := s.Services[rt.ServiceID]
-				if ok && !svc.Enabled {
-					return nil // routes of disabled services are left out of the router
-				}
-				b.Service = svc
-			}
-			routes = append(routes, routerRoute(rt, b))
-			return nil
-		}); err != nil {
-			return err
-		}
-		byID := map[string]*Upstream{}
-		if err := tx.Each(ctx, "upstreams", store.Query{}, func(r store.Row) error {
-			u := &Upstream{Upstream: entities.UpstreamFromRow(r)}
-			s.Upstreams[u.Name] = u
-			byID[u.ID] = u
-			return nil
-		}); err != nil {
-			return err
-		}
-		return tx.Each(ctx, "targets", store.Query{}, func(r store.Row) error {
-			t := entities.TargetFromRow(r)
-			if u, ok := byID[t.UpstreamID]; ok {
-				u.Targets = append(u.Targets, t)
-			}
-			return nil
-		})
-	})
+	m, err := loadModel(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("read configuration: %w", err)
+		return nil, err
 	}
-	// Like Kong, routes the router cannot compile are left out and reported;
-	// the others are served.
-	s.Router, s.RouteErrors = router.New(routes)
-	return s, nil
+	return m.compile(), nil
 }
 
 func routerRoute(rt *entities.Route, b *Binding) router.Route {

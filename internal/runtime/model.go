@@ -1,0 +1,158 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/router"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+// model is the part of the configuration the runtime reads, as typed
+// values by id. It is loaded from the store once and then kept current by
+// the store's change events, so a change costs the conversion of the rows
+// it touched plus one router compilation, not a re-read of every row.
+// Only the Holder's build goroutine uses a model.
+type model struct {
+	services  map[string]*entities.Service
+	routes    map[string]*entities.Route
+	upstreams map[string]*entities.Upstream
+	targets   map[string]*entities.Target
+}
+
+// loadModel reads the runtime's entities from db.
+func loadModel(ctx context.Context, db *store.DB) (*model, error) {
+	m := &model{
+		services:  map[string]*entities.Service{},
+		routes:    map[string]*entities.Route{},
+		upstreams: map[string]*entities.Upstream{},
+		targets:   map[string]*entities.Target{},
+	}
+	err := db.ViewShared(ctx, func(tx *store.Txn) error {
+		for _, table := range []string{"services", "routes", "upstreams", "targets"} {
+			if err := tx.Each(ctx, table, store.Query{}, func(r store.Row) error {
+				m.set(table, r)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	return m, nil
+}
+
+// set stores the typed form of a row of table.
+func (m *model) set(table string, r store.Row) {
+	switch table {
+	case "services":
+		s := entities.ServiceFromRow(r)
+		m.services[s.ID] = s
+	case "routes":
+		rt := entities.RouteFromRow(r)
+		m.routes[rt.ID] = rt
+	case "upstreams":
+		u := entities.UpstreamFromRow(r)
+		m.upstreams[u.ID] = u
+	case "targets":
+		t := entities.TargetFromRow(r)
+		m.targets[t.ID] = t
+	}
+}
+
+// apply brings the model up to date with one committed change. It reports
+// whether the change concerns the runtime.
+func (m *model) apply(ev store.Event) bool {
+	switch ev.Entity {
+	case "services", "routes", "upstreams", "targets":
+	default:
+		return false
+	}
+	switch ev.Op {
+	case store.OpCreate, store.OpUpdate:
+		m.set(ev.Entity, ev.New)
+	case store.OpDelete:
+		id, _ := ev.Old["id"].(string)
+		m.remove(ev.Entity, id)
+	case store.OpTruncate:
+		m.clear(ev.Entity)
+	}
+	return true
+}
+
+func (m *model) remove(table, id string) {
+	switch table {
+	case "services":
+		delete(m.services, id)
+	case "routes":
+		delete(m.routes, id)
+	case "upstreams":
+		delete(m.upstreams, id)
+	case "targets":
+		delete(m.targets, id)
+	}
+}
+
+func (m *model) clear(table string) {
+	switch table {
+	case "services":
+		clear(m.services)
+	case "routes":
+		clear(m.routes)
+	case "upstreams":
+		clear(m.upstreams)
+	case "targets":
+		clear(m.targets)
+	}
+}
+
+// compile builds an immutable snapshot of the model. The snapshot shares
+// the model's typed values, which are never modified: an update replaces
+// the value in the model's map.
+func (m *model) compile() *Snapshot {
+	s := &Snapshot{
+		Services:  make(map[string]*entities.Service, len(m.services)),
+		Upstreams: make(map[string]*Upstream, len(m.upstreams)),
+		Built:     time.Now(),
+	}
+	for id, svc := range m.services {
+		s.Services[id] = svc
+	}
+	routes := make([]router.Route, 0, len(m.routes))
+	for _, rt := range m.routes {
+		b := &Binding{Route: rt}
+		if rt.ServiceID != "" {
+			svc, ok := m.services[rt.ServiceID]
+			if ok && !svc.Enabled {
+				continue // routes of disabled services are left out of the router
+			}
+			b.Service = svc
+		}
+		routes = append(routes, routerRoute(rt, b))
+	}
+	byID := make(map[string]*Upstream, len(m.upstreams))
+	for id, u := range m.upstreams {
+		up := &Upstream{Upstream: u}
+		s.Upstreams[u.Name] = up
+		byID[id] = up
+	}
+	for _, t := range m.targets {
+		if up, ok := byID[t.UpstreamID]; ok {
+			up.Targets = append(up.Targets, t)
+		}
+	}
+	for _, up := range byID { // a stable order, whatever the map's
+		slices.SortFunc(up.Targets, func(a, b *entities.Target) int { return strings.Compare(a.ID, b.ID) })
+	}
+	// Like Kong, routes the router cannot compile are left out and
+	// reported; the others are served.
+	s.Router, s.RouteErrors = router.New(routes)
+	return s
+}
