@@ -107,6 +107,45 @@ func (f errorFormat) contentType() string {
 	return "application/json; charset=utf-8"
 }
 
+// template returns the custom template for f, "" for Kong's.
+func (t *ErrorTemplates) template(f errorFormat) string {
+	switch f {
+	case formatHTML:
+		return t.HTML
+	case formatXML:
+		return t.XML
+	case formatPlain:
+		return t.Plain
+	}
+	return t.JSON
+}
+
+// appendTemplate formats a custom template as Lua's string.format does
+// with two string arguments: %s takes the next one, %% is a percent sign.
+func appendTemplate(b []byte, tmpl string, args ...string) []byte {
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if c != '%' || i+1 == len(tmpl) {
+			b = append(b, c)
+			continue
+		}
+		switch tmpl[i+1] {
+		case 's':
+			if len(args) > 0 {
+				b = append(b, args[0]...)
+				args = args[1:]
+			}
+			i++
+		case '%':
+			b = append(b, '%')
+			i++
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
 // appendErrorBody appends Kong's error body for message and request id.
 // Like Kong's string.format, the message is inserted as is, unescaped.
 func appendErrorBody(b []byte, f errorFormat, message, requestID string) []byte {

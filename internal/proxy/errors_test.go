@@ -146,3 +146,27 @@ func TestHTTPSRedirect(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorTemplates: error_template_* replace Kong's bodies.
+func TestErrorTemplates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *proxy.Options) {
+		o.ErrorTemplates = proxy.ErrorTemplates{
+			JSON:  `{"custom_template_message":"%s","id":"%s","pct":"100%%"}`,
+			Plain: "plain: %s %z",
+		}
+	})
+	res, body := e.do(request{path: "/nope"})
+	id := res.Header.Get("X-Kong-Request-Id")
+	if want := `{"custom_template_message":"no Route matched with those values","id":"` + id + `","pct":"100%"}`; body != want {
+		t.Errorf("json: %q", body)
+	}
+	_, body = e.do(request{path: "/nope", header: http.Header{"Accept": {"text/plain"}}})
+	if body != "plain: no Route matched with those values %z" {
+		t.Errorf("plain: %q", body)
+	}
+	_, body = e.do(request{path: "/nope", header: http.Header{"Accept": {"text/html"}}})
+	if !strings.HasPrefix(body, "<!doctype html>") {
+		t.Errorf("html keeps Kong's template: %q", body)
+	}
+}

@@ -41,6 +41,11 @@ type Options struct {
 	// carry neither Accept nor Content-Type (error_default_type; Kong's
 	// default text/plain, "" means JSON).
 	ErrorDefaultType string
+	// ErrorTemplates replace Kong's error bodies per format
+	// (error_template_json, _html, _xml, _plain: the files' contents).
+	// Like Kong's string.format, the first %s is the message, the second
+	// the request id, and %% a percent sign. Empty keeps Kong's template.
+	ErrorTemplates ErrorTemplates
 	// ClientMaxBodySize limits request bodies, in bytes; 0 means no limit
 	// (nginx_http_client_max_body_size, Kong's default 0).
 	ClientMaxBodySize int64
@@ -55,6 +60,12 @@ type Options struct {
 	// KeepaliveIdleTimeout closes connections idle that long
 	// (upstream_keepalive_idle_timeout); 0 means no limit.
 	KeepaliveIdleTimeout time.Duration
+
+	// AllowDebugHeader lets a request carrying a Kong-Debug header get the
+	// matched route's and service's ids and names in Kong-Route-Id,
+	// Kong-Route-Name, Kong-Service-Id and Kong-Service-Name
+	// (allow_debug_header).
+	AllowDebugHeader bool
 
 	// PortMaps maps a listening port to the port announced upstream in
 	// X-Forwarded-Port and used for routing (port_maps).
@@ -85,6 +96,11 @@ type Headers struct {
 	UpstreamLatency bool // X-Kong-Upstream-Latency
 	UpstreamStatus  bool // X-Kong-Upstream-Status
 	RequestID       bool // X-Kong-Request-Id
+}
+
+// ErrorTemplates are custom error body templates, by format.
+type ErrorTemplates struct {
+	JSON, HTML, XML, Plain string
 }
 
 // SnapshotSource gives the current runtime snapshot.

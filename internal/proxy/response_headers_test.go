@@ -186,3 +186,25 @@ func TestHTTP10Via(t *testing.T) {
 		t.Errorf("X-Forwarded-Host without Host = %q, want kong", v)
 	}
 }
+
+// TestDebugHeaders: allow_debug_header and a Kong-Debug request header
+// name the matched route and service.
+func TestDebugHeaders(t *testing.T) {
+	t.Parallel()
+	up := newEcho(t, "up")
+	for _, allow := range []bool{true, false} {
+		e := newEnv(t, func(o *proxy.Options) { o.AllowDebugHeader = allow })
+		svc := e.service(up.URL, map[string]any{"name": "svc"})
+		route := e.route(svc, map[string]any{"paths": []any{"/"}, "name": "rt"})
+		res, _ := e.do(request{path: "/", header: http.Header{"Kong-Debug": {"1"}}})
+		got := res.Header.Get("Kong-Route-Id") + " " + res.Header.Get("Kong-Route-Name") + " " +
+			res.Header.Get("Kong-Service-Id") + " " + res.Header.Get("Kong-Service-Name")
+		want := "   "
+		if allow {
+			want = route + " rt " + svc + " svc"
+		}
+		if got != want {
+			t.Errorf("allow_debug_header %v: %q, want %q", allow, got, want)
+		}
+	}
+}

@@ -245,6 +245,9 @@ func (p *Proxy) headerFilter(s *State) {
 	if s.proxied && hs.UpstreamStatus {
 		h.Set("X-Kong-Upstream-Status", strconv.Itoa(s.response.status))
 	}
+	if p.opts.AllowDebugHeader && s.route != nil && s.request.header.Get("Kong-Debug") != "" {
+		setDebugHeaders(h, s)
+	}
 	if p.plugins != nil {
 		p.plugins.HeaderFilter(s)
 	}
@@ -283,6 +286,21 @@ func (p *Proxy) headerFilter(s *State) {
 	}
 }
 
+// setDebugHeaders names the matched route and service (Kong's
+// router add_debug_headers).
+func setDebugHeaders(h HeaderMap, s *State) {
+	h.Set("Kong-Route-Id", s.route.ID)
+	if s.route.Name != "" {
+		h.Set("Kong-Route-Name", s.route.Name)
+	}
+	if s.service != nil {
+		h.Set("Kong-Service-Id", s.service.ID)
+		if s.service.Name != "" {
+			h.Set("Kong-Service-Name", s.service.Name)
+		}
+	}
+}
+
 // respondExit sends a response the gateway produced: a plugin's or the
 // router's exit, or an error in Kong's format for the request.
 func (p *Proxy) respondExit(ex *exchange) {
@@ -300,7 +318,11 @@ func (p *Proxy) respondExit(ex *exchange) {
 			f = p.errorFormat(ex, e.kind)
 			h.Set("Content-Type", f.contentType())
 		}
-		ex.errBody = appendErrorBody(ex.errBody[:0], f, e.message, s.id)
+		if tmpl := p.opts.ErrorTemplates.template(f); tmpl != "" {
+			ex.errBody = appendTemplate(ex.errBody[:0], tmpl, e.message, s.id)
+		} else {
+			ex.errBody = appendErrorBody(ex.errBody[:0], f, e.message, s.id)
+		}
 		body = ex.errBody
 	}
 	for _, f := range e.header.fields {
