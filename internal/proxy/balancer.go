@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // peer is the address one try connects to and the name it is sent to.
@@ -58,7 +59,7 @@ func (p *Proxy) prepare(ctx context.Context, s *State) (peer, *balanceError) {
 		return peer{}, &balanceError{503, msgNoPeer}
 	}
 	b.host, b.port = svc.Host, svc.Port
-	if ip, err := netip.ParseAddr(svc.Host); err == nil {
+	if ip, err := netip.ParseAddr(strings.Trim(svc.Host, "[]")); err == nil {
 		return peer{addr: netip.AddrPortFrom(ip.Unmap(), uint16(svc.Port)), hostname: svc.Host}, nil
 	}
 	e := p.resolver.lookup(ctx, svc.Host)
@@ -82,7 +83,7 @@ func (p *Proxy) next(ctx context.Context, s *State, try int) (peer, bool) {
 		return b.entryPeer(try), true
 	}
 	// An IP service host: the same address again.
-	ip, _ := netip.ParseAddr(b.host)
+	ip, _ := netip.ParseAddr(strings.Trim(b.host, "[]"))
 	return peer{addr: netip.AddrPortFrom(ip.Unmap(), uint16(b.port)), hostname: b.host}, true
 }
 
@@ -117,15 +118,19 @@ func (b *balancer) entryPeer(try int) peer {
 }
 
 // hostHeader returns the Host header for a peer when the client's is not
-// preserved: the name and the port, unless it is the scheme's default
-// (Kong's balancer set_host_header).
+// preserved: the name (an IPv6 address in brackets) and the port, unless
+// it is the scheme's default (Kong's balancer set_host_header).
 func hostHeader(pr peer, scheme string) string {
+	name := pr.hostname
+	if strings.IndexByte(name, ':') >= 0 && !strings.HasPrefix(name, "[") {
+		name = "[" + name + "]"
+	}
 	port := pr.addr.Port()
 	if port == 80 && scheme == "http" || port == 443 && scheme == "https" {
-		return pr.hostname
+		return name
 	}
 	var buf [128]byte
-	b := append(buf[:0], pr.hostname...)
+	b := append(buf[:0], name...)
 	b = append(b, ':')
 	return string(strconv.AppendUint(b, uint64(port), 10))
 }

@@ -190,3 +190,22 @@ func TestRing(t *testing.T) {
 		t.Error("a new snapshot's upstream keeps the position and rebuilds the ring")
 	}
 }
+
+func TestHostHeader(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, addr, scheme, want string
+	}{
+		{"example.com", "10.0.0.1:80", "http", "example.com"},
+		{"example.com", "10.0.0.1:443", "https", "example.com"},
+		{"example.com", "10.0.0.1:443", "http", "example.com:443"},
+		{"example.com", "10.0.0.1:8080", "http", "example.com:8080"},
+		{"::1", "[::1]:8080", "http", "[::1]:8080"},
+		{"[::1]", "[::1]:80", "http", "[::1]"},
+	} {
+		pr := peer{addr: netip.MustParseAddrPort(tt.addr), hostname: tt.name}
+		if got := hostHeader(pr, tt.scheme); got != tt.want {
+			t.Errorf("hostHeader(%s, %s, %s) = %q, want %q", tt.name, tt.addr, tt.scheme, got, tt.want)
+		}
+	}
+}
