@@ -64,7 +64,8 @@ type Try struct {
 	Addr netip.AddrPort
 	// Failure is "" when the try got a response, else "failed".
 	Failure string
-	// Status is the status of the failure (502 or 504).
+	// Status is the status the failure answers (502, 504; 413 or 400 when
+	// the client's body failed).
 	Status int
 	// BalancerLatency is the time the balancer took to pick Addr.
 	BalancerLatency time.Duration
