@@ -74,13 +74,18 @@ func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
 		db.Close()
 		return nil, err
 	}
-	g.proxy = proxy.New(proxyOptions(cfg, g.holder, log))
+	popts, err := proxyOptions(cfg, g.holder, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	g.proxy = proxy.New(popts)
 	g.admin = g.newAdmin(nodeID)
 	g.status = g.newStatus(nodeID)
 	return g, nil
 }
 
-func proxyOptions(cfg *conf.Config, src proxy.SnapshotSource, log *slog.Logger) proxy.Options {
+func proxyOptions(cfg *conf.Config, src proxy.SnapshotSource, log *slog.Logger) (proxy.Options, error) {
 	o := proxy.DefaultOptions(src)
 	o.ServerToken = "kong/" + meta.KongVersion
 	h := cfg.Headers
@@ -96,8 +101,24 @@ func proxyOptions(cfg *conf.Config, src proxy.SnapshotSource, log *slog.Logger) 
 	o.KeepalivePoolSize = cfg.UpstreamKeepalivePoolSize
 	o.KeepaliveMaxRequests = cfg.UpstreamKeepaliveMaxRequests
 	o.KeepaliveIdleTimeout = cfg.UpstreamKeepaliveIdleTimeout
+	o.PortMaps = cfg.PortMaps
+	o.AllowDebugHeader = cfg.AllowDebugHeader
+	t := cfg.ErrorTemplates
+	for _, tpl := range []struct {
+		path string
+		into *string
+	}{{t.JSON, &o.ErrorTemplates.JSON}, {t.HTML, &o.ErrorTemplates.HTML}, {t.XML, &o.ErrorTemplates.XML}, {t.Plain, &o.ErrorTemplates.Plain}} {
+		if tpl.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(tpl.path)
+		if err != nil {
+			return o, fmt.Errorf("error template: %w", err)
+		}
+		*tpl.into = string(b)
+	}
 	o.Logger = log
-	return o
+	return o, nil
 }
 
 // configurationMap is GET /'s "configuration": every set property,
@@ -223,6 +244,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 	}
 	g.wg.Wait()
 	g.cancel()
+	g.proxy.Close()
 	errs = append(errs, g.db.Close())
 	return errors.Join(errs...)
 }
@@ -237,5 +259,6 @@ func (g *Gateway) Close() error {
 	}
 	g.wg.Wait()
 	g.cancel()
+	g.proxy.Close()
 	return g.db.Close()
 }

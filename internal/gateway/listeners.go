@@ -44,6 +44,8 @@ func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfi
 			IdleTimeout:       75 * time.Second, // nginx keepalive_timeout
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+			// "OPTIONS *" is the handler's to answer (nginx: 400), not Go's 200.
+			DisableGeneralOptionsHandler: true,
 		}
 		if cs, ok := handler.(connStater); ok {
 			srv.ConnState = cs.ConnState // the Admin API's /status connection counters
