@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/gateway"
 )
 
 const startUsage = `Usage: %[1]s start [OPTIONS]
@@ -155,6 +156,15 @@ func (a *app) start(o *startOptions) error {
 	return n.serve(sigs)
 }
 
+// newGateway builds the node's gateway.
+func newGateway(cfg *conf.Config, log *slog.Logger) (server, error) {
+	gw, err := gateway.New(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return gw, nil
+}
+
 // server is the gateway a node drives; *gateway.Gateway is one.
 type server interface {
 	Start() error
@@ -221,7 +231,11 @@ func (n *node) quit(sigs <-chan os.Signal) error {
 		select {
 		case err := <-done:
 			return err
-		case sig := <-sigs:
+		case sig, ok := <-sigs:
+			if !ok {
+				sigs = nil // no more signals: wait for the shutdown
+				continue
+			}
 			if sig != syscall.SIGTERM && sig != syscall.SIGINT {
 				continue
 			}
