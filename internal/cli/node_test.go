@@ -445,7 +445,9 @@ func TestNodeQuitTimeout(t *testing.T) {
 	if got := <-result; !strings.HasPrefix(got, "error: ") {
 		t.Errorf("in-flight request: %s, want it cut", got)
 	}
-	node.wait(t)
+	if status := node.wait(t); status != 0 {
+		t.Errorf("the node exited with %d, want 0\nstderr: %s", status, node.stderr)
+	}
 }
 
 func TestNodeStopDoesNotWait(t *testing.T) {

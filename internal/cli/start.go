@@ -125,7 +125,7 @@ func (a *app) start(o *startOptions) error {
 	level.Set(a.nodeLogLevel(cfg.LogLevel))
 	log := slog.New(newErrorLogHandler(out, level))
 
-	gw, err := newGateway(cfg, log)
+	gw, err := gateway.New(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -154,15 +154,6 @@ func (a *app) start(o *startOptions) error {
 		logLevel: a.nodeLogLevel,
 	}
 	return n.serve(sigs)
-}
-
-// newGateway builds the node's gateway.
-func newGateway(cfg *conf.Config, log *slog.Logger) (server, error) {
-	gw, err := gateway.New(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	return gw, nil
 }
 
 // server is the gateway a node drives; *gateway.Gateway is one.
@@ -221,7 +212,9 @@ func (n *node) serve(sigs <-chan os.Signal) error {
 
 // quit shuts the gateway down gracefully: it stops accepting and waits for
 // the requests in flight, with no deadline of its own (`kong quit` sends
-// SIGTERM after its timeout). SIGTERM or SIGINT meanwhile close at once.
+// SIGTERM after its timeout). SIGTERM or SIGINT meanwhile end the wait and
+// close what is left at once; Close runs after Shutdown has returned, never
+// beside it.
 func (n *node) quit(sigs <-chan os.Signal) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -241,9 +234,8 @@ func (n *node) quit(sigs <-chan os.Signal) error {
 			}
 			n.logSignal(sig, "exiting")
 			cancel()
-			err := n.gw.Close()
 			<-done
-			return err
+			return n.gw.Close()
 		}
 	}
 }
