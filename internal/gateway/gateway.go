@@ -38,6 +38,9 @@ type Gateway struct {
 	mu      sync.Mutex
 	servers []*server
 	wg      sync.WaitGroup
+
+	closeOnce sync.Once // the store and upstream pools close once
+	closeErr  error
 }
 
 // New opens the store cfg names, loads the declarative configuration in
@@ -243,13 +246,12 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		}
 	}
 	g.wg.Wait()
-	g.cancel()
-	g.proxy.Close()
-	errs = append(errs, g.db.Close())
+	errs = append(errs, g.release())
 	return errors.Join(errs...)
 }
 
-// Close stops at once: listeners and connections are closed.
+// Close stops at once: listeners and connections are closed. It may follow
+// a Shutdown that was cut short.
 func (g *Gateway) Close() error {
 	g.mu.Lock()
 	servers := g.servers
@@ -258,7 +260,16 @@ func (g *Gateway) Close() error {
 		s.srv.Close()
 	}
 	g.wg.Wait()
-	g.cancel()
-	g.proxy.Close()
-	return g.db.Close()
+	return g.release()
+}
+
+// release stops the runtime and closes upstream connections and the
+// store, once, whichever of Shutdown and Close comes first or both.
+func (g *Gateway) release() error {
+	g.closeOnce.Do(func() {
+		g.cancel()
+		g.proxy.Close()
+		g.closeErr = g.db.Close()
+	})
+	return g.closeErr
 }
