@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+// writeLockKey is the transaction advisory lock every Update takes first:
+// Admin API writes, on every node, apply one at a time, so the DAO's
+// read-check-write sequences (uniqueness, references, cascades) never
+// interleave.
+const writeLockKey = 0x73696c76 // "silv"
+
+// maxAttempts bounds the runs of an Update that loses a serialization
+// failure or a deadlock.
+const maxAttempts = 5
+
+// Backend is the PostgreSQL store.Backend, on a database bootstrapped by
+// Kong 3.x or by Migrator.Bootstrap.
+type Backend struct {
+	pool   *pgxpool.Pool
+	ro     *pgxpool.Pool // read replica for View, or pool
+	tables map[string]*tableDef
+	wsID   string // the default workspace
+	onTx   func(ctx context.Context, tx pgx.Tx) error
+}
+
+var _ store.Backend = (*Backend)(nil)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	ro   *conf.PG
+	onTx func(ctx context.Context, tx pgx.Tx) error
+}
+
+// WithReadReplica makes View read from the replica of ro (pg_ro_*); nil
+// keeps reads on the primary.
+func WithReadReplica(ro *conf.PG) Option { return func(o *options) { o.ro = ro } }
+
+// WithWriteHook runs hook inside every Update transaction after its
+// function succeeded, before the commit: where cluster events are inserted
+// so that they commit with the change.
+func WithWriteHook(hook func(ctx context.Context, tx pgx.Tx) error) Option {
+	return func(o *options) { o.onTx = hook }
+}
+
+// Open connects to the database of cfg, which must be bootstrapped and up to
+// date (ErrNeedsBootstrap, ErrNewMigrations otherwise), and maps the
+// catalog's entities onto its tables.
+func Open(ctx context.Context, cfg conf.PG, catalog *entities.Catalog, opts ...Option) (*Backend, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	pool, err := newPool(ctx, cfg, 16)
+	if err != nil {
+		return nil, err
+	}
+	b := &Backend{pool: pool, ro: pool, tables: map[string]*tableDef{}, onTx: o.onTx}
+	if err := b.load(ctx, catalog); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if o.ro != nil {
+		if b.ro, err = newPool(ctx, *o.ro, 16); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// load checks the migration state, reads the default workspace and the
+// tables' columns.
+func (b *Backend) load(ctx context.Context, catalog *entities.Catalog) error {
+	st, err := state(ctx, b.pool)
+	if err != nil {
+		return err
+	}
+	if err := st.Check(); err != nil {
+		return err
+	}
+	err = b.pool.QueryRow(ctx, `SELECT id::text FROM workspaces WHERE name = 'default'`).Scan(&b.wsID)
+	if err != nil {
+		return fmt.Errorf("postgres: default workspace: %w", err)
+	}
+	cols, err := tableColumns(ctx, b.pool)
+	if err != nil {
+		return fmt.Errorf("postgres: columns: %w", err)
+	}
+	for _, e := range catalog.All() {
+		t, err := newTableDef(e, cols[e.Name])
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		b.tables[e.Name] = t
+	}
+	return nil
+}
+
+// Update runs fn in a read-write transaction holding the write lock; a
+// serialization failure or deadlock runs it again, up to maxAttempts times.
+func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := b.run(ctx, b.pool, pgx.TxOptions{}, true, fn)
+		if code := pgCode(err); (code != "40001" && code != "40P01") || attempt == maxAttempts-1 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(retryDelay(attempt)):
+		}
+	}
+}
+
+// View runs fn in a read-only transaction on one snapshot.
+func (b *Backend) View(ctx context.Context, fn func(store.Tx) error) error {
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	return b.run(ctx, b.ro, opts, false, fn)
+}
+
+func (b *Backend) run(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, write bool, fn func(store.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, pool, opts, func(ptx pgx.Tx) error {
+		if write {
+			if _, err := ptx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
+				return fmt.Errorf("postgres: write lock: %w", err)
+			}
+		}
+		if err := fn(&tx{b: b, tx: ptx}); err != nil {
+			return err
+		}
+		if write && b.onTx != nil {
+			return b.onTx(ctx, ptx)
+		}
+		return nil
+	})
+}
+
+// Close closes the pools.
+func (b *Backend) Close() error {
+	if b.ro != b.pool {
+		b.ro.Close()
+	}
+	b.pool.Close()
+	return nil
+}
+
+func (b *Backend) table(name string) (*tableDef, error) {
+	t, ok := b.tables[name]
+	if !ok {
+		return nil, fmt.Errorf("postgres: unknown table %q", name)
+	}
+	return t, nil
+}
+
+// errNotUUID marks a lookup by a value that cannot be in a uuid column.
+var errNotUUID = errors.New("not a uuid")

@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/schema"
+	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
+)
+
+// encode returns the jsonb object insertSQL and replaceSQL expand: each
+// column's value, ws_id and cache_key.
+func (t *tableDef) encode(row store.Row, wsID, cacheKey string) ([]byte, error) {
+	obj := make(map[string]any, len(t.columns)+2)
+	for _, c := range t.columns {
+		v := row[c.field.Name()]
+		switch c.kind {
+		case kindForeign:
+			if id := entities.ForeignID(row, c.field.Name()); id != "" {
+				obj[c.name] = id
+			} else {
+				obj[c.name] = nil
+			}
+		case kindTimestamp:
+			obj[c.name] = encodeTime(v)
+		default:
+			obj[c.name] = escape(v)
+		}
+	}
+	obj["ws_id"] = wsID
+	obj["cache_key"] = nil
+	if cacheKey != "" {
+		obj["cache_key"] = cacheKey
+	}
+	b, err := rowjson.Marshal(obj)
+	if err != nil {
+		id, _ := row["id"].(string)
+		return nil, fmt.Errorf("postgres: encode %s %s: %w", t.entity.Name, id, err)
+	}
+	return b, nil
+}
+
+// decode turns to_jsonb's text of a row back into the entity's row.
+func (t *tableDef) decode(dec *rowjson.Decoder, data []byte) (store.Row, error) {
+	m, err := dec.DecodeObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: decode %s: %w", t.entity.Name, err)
+	}
+	row := make(store.Row, len(t.columns))
+	for _, c := range t.columns {
+		v := m[c.name]
+		switch c.kind {
+		case kindForeign:
+			if v != nil {
+				v = map[string]any{"id": v}
+			}
+		case kindTimestamp:
+			if v, err = decodeTime(c.field, v); err != nil {
+				return nil, fmt.Errorf("postgres: decode %s.%s: %w", t.entity.Name, c.name, err)
+			}
+		default:
+			v = unescape(v)
+		}
+		row[c.field.Name()] = v
+	}
+	return row, nil
+}
+
+// encodeTime converts Unix seconds (int64) or seconds with milliseconds
+// (float64) to the text of a timestamptz.
+func encodeTime(v any) any {
+	var tm time.Time
+	switch x := v.(type) {
+	case int64:
+		tm = time.Unix(x, 0)
+	case float64:
+		tm = time.UnixMilli(int64(math.Round(x * 1000)))
+	default:
+		return v
+	}
+	return tm.UTC().Format(time.RFC3339Nano)
+}
+
+// decodeTime converts a timestamptz's JSON text back to Unix seconds:
+// integer for integer fields (floored, as Kong), else with milliseconds.
+func decodeTime(f schema.Field, v any) (any, error) {
+	s, ok := v.(string)
+	if !ok {
+		return v, nil
+	}
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type() == schema.Integer {
+		return tm.Unix(), nil
+	}
+	return float64(tm.UnixMilli()) / 1000, nil
+}
+
+// PostgreSQL text cannot hold NUL, which Kong's values may contain. Strings
+// holding NUL or the escape character are stored with NUL as escapeRune+"0"
+// and escapeRune doubled; other strings are stored as they are.
+const escapeRune = '\uE000'
+
+var (
+	escaper   = strings.NewReplacer("\x00", string(escapeRune)+"0", string(escapeRune), string(escapeRune)+string(escapeRune))
+	unescaper = strings.NewReplacer(string(escapeRune)+"0", "\x00", string(escapeRune)+string(escapeRune), string(escapeRune))
+)
+
+// escape returns v with every string escaped (a copy where one changes).
+func escape(v any) any {
+	return walkStrings(v, func(s string) string {
+		if !strings.ContainsRune(s, 0) && !strings.ContainsRune(s, escapeRune) {
+			return s
+		}
+		return escaper.Replace(s)
+	})
+}
+
+// unescape reverses escape.
+func unescape(v any) any {
+	return walkStrings(v, func(s string) string {
+		if !strings.ContainsRune(s, escapeRune) {
+			return s
+		}
+		return unescaper.Replace(s)
+	})
+}
+
+// walkStrings maps fn over the strings of v, keys included, copying the
+// arrays and maps it walks.
+func walkStrings(v any, fn func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return fn(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = walkStrings(e, fn)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[fn(k)] = walkStrings(e, fn)
+		}
+		return out
+	}
+	return v
+}

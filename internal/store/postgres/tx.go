@@ -1,0 +1,153 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
+)
+
+// tx is a store.Tx over a pgx transaction.
+type tx struct {
+	b   *Backend
+	tx  pgx.Tx
+	dec rowjson.Decoder
+}
+
+var _ store.Tx = (*tx)(nil)
+
+// Get returns the row with the id.
+func (t *tx) Get(ctx context.Context, table, id string) (store.Row, error) {
+	td, err := t.b.table(table)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, store.ErrNotFound
+	}
+	return t.one(ctx, td, td.getSQL, id)
+}
+
+// GetBy returns the row whose unique field, "id" or "cache_key" equals value.
+func (t *tx) GetBy(ctx context.Context, table, field string, value any) (store.Row, error) {
+	td, err := t.b.table(table)
+	if err != nil {
+		return nil, err
+	}
+	col := field
+	switch field {
+	case "id":
+	case "cache_key":
+		if !td.cacheKey {
+			return nil, fmt.Errorf("postgres: %s has no cache_key column", table)
+		}
+	default:
+		c, ok := td.byField[field]
+		if !ok || !c.field.IsUnique() {
+			return nil, fmt.Errorf("postgres: %s has no unique field %q", table, field)
+		}
+		col = c.name
+	}
+	if s, ok := value.(string); ok && td.uuidCols[col] && !isUUID(s) {
+		return nil, store.ErrNotFound
+	}
+	return t.one(ctx, td, td.getBySQL(col), escape(value))
+}
+
+func (t *tx) one(ctx context.Context, td *tableDef, query string, arg any) (store.Row, error) {
+	var data []byte
+	err := t.tx.QueryRow(ctx, query, arg).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return td.decode(&t.dec, data)
+}
+
+// Insert adds a row.
+func (t *tx) Insert(ctx context.Context, table string, row store.Row, cacheKey string) error {
+	td, err := t.b.table(table)
+	if err != nil {
+		return err
+	}
+	data, err := td.encode(row, t.b.wsID, cacheKey)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, td.insertSQL, data)
+	return td.constraintError(err, row, cacheKey)
+}
+
+// Replace overwrites the row with the same id.
+func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey string) error {
+	td, err := t.b.table(table)
+	if err != nil {
+		return err
+	}
+	id, _ := row["id"].(string)
+	if !isUUID(id) {
+		return store.ErrNotFound
+	}
+	data, err := td.encode(row, t.b.wsID, cacheKey)
+	if err != nil {
+		return err
+	}
+	tag, err := t.exec(ctx, td.replaceSQL, data, id)
+	if err != nil {
+		return td.constraintError(err, row, cacheKey)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// Delete removes the row with the id.
+func (t *tx) Delete(ctx context.Context, table, id string) error {
+	td, err := t.b.table(table)
+	if err != nil {
+		return err
+	}
+	if !isUUID(id) {
+		return nil
+	}
+	_, err = t.exec(ctx, td.deleteSQL, id)
+	return err
+}
+
+// Truncate removes every row of the table, its tags and (CASCADE) the rows
+// referencing them, as Kong's truncate does.
+func (t *tx) Truncate(ctx context.Context, table string) error {
+	td, err := t.b.table(table)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, td.truncateSQL); err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `DELETE FROM tags WHERE entity_name = $1`, table)
+	return err
+}
+
+// exec runs a statement in a savepoint-free way: a failed statement aborts
+// the transaction, which the DAO then rolls back.
+func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.tx.Exec(ctx, sql, args...)
+}
+
+// isUUID reports whether s can be stored in a uuid column.
+func isUUID(s string) bool {
+	if len(s) != 36 || strings.Count(s, "-") != 4 {
+		return false
+	}
+	_, err := uuid.Parse(s)
+	return err == nil
+}
