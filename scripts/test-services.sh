@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# test-services.sh — makes sure the services the tests use answer on
+# 127.0.0.1: PostgreSQL on 5432 (role "postgres", trust authentication from
+# 127.0.0.1, no password) and Redis on 6379. Whatever already answers is left
+# alone; an installed but stopped server is started; a missing one is
+# installed with apt-get (Debian/Ubuntu), started, and for PostgreSQL given a
+# "trust" line for 127.0.0.1 in pg_hba.conf. Idempotent; prints nothing and
+# returns at once when all is up; exits non-zero, saying why, on failure.
+set -euo pipefail
+
+PG_PORT=5432
+REDIS_PORT=6379
+
+say() { echo "test-services: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+# as_root runs a command as root: directly, or through sudo.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root (or sudo) to run: $*"
+	fi
+}
+
+apt_install() {
+	command -v apt-get >/dev/null || die "$1 is missing and this is not a Debian-like system: install it by hand"
+	say "installing $*"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_answers() {
+	psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1
+}
+
+# pg_cluster prints the version of the first PostgreSQL cluster, or nothing.
+pg_cluster() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+
+# pg_trust puts "host all all 127.0.0.1/32 trust" first in pg_hba.conf.
+pg_trust() {
+	local hba="/etc/postgresql/$1/main/pg_hba.conf"
+	if ! as_root grep -qE '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
+		say "allowing trust authentication from 127.0.0.1 in $hba"
+		as_root sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+	fi
+}
+
+ensure_postgres() {
+	pg_answers && return 0
+	if [ -z "$(pg_cluster)" ] || ! command -v psql >/dev/null; then
+		apt_install postgresql postgresql-client
+	fi
+	local v
+	v="$(pg_cluster)"
+	[ -n "$v" ] || die "postgresql is installed but has no cluster in /etc/postgresql"
+	pg_trust "$v"
+	if as_root pg_ctlcluster --skip-systemctl-redirect "$v" main status >/dev/null 2>&1; then
+		as_root pg_ctlcluster --skip-systemctl-redirect "$v" main reload
+	else
+		say "starting PostgreSQL $v"
+		as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+	fi
+	for _ in $(seq 50); do
+		pg_answers && return 0
+		sleep 0.2
+	done
+	die "PostgreSQL does not answer on 127.0.0.1:$PG_PORT as postgres (see /var/log/postgresql/)"
+}
+
+redis_answers() {
+	[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+}
+
+ensure_redis() {
+	command -v redis-cli >/dev/null && redis_answers && return 0
+	command -v redis-server >/dev/null || apt_install redis-server
+	say "starting Redis"
+	redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no >/dev/null
+	for _ in $(seq 50); do
+		redis_answers && return 0
+		sleep 0.1
+	done
+	die "Redis does not answer on 127.0.0.1:$REDIS_PORT"
+}
+
+ensure_postgres
+ensure_redis
