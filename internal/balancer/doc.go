@@ -1,0 +1,17 @@
+// Package balancer balances proxied requests over the targets of Kong
+// upstream entities and keeps their health.
+//
+// A Set holds one Balancer per upstream, keyed by the upstream's id and
+// kept outside the immutable runtime snapshot: a configuration rebuild
+// keeps a balancer (its round-robin position, connection counts and
+// latencies) when neither the upstream nor its targets changed, and keeps
+// the health of its addresses when only the targets changed.
+//
+// A Balancer resolves target names to addresses (re-resolving them in the
+// background), picks an address per try with the upstream's algorithm
+// (round-robin over Kong's weighted wheel, consistent hashing over a
+// continuum of slots, least connections, latency), skips addresses that
+// are unhealthy or were already tried, and tracks health from active
+// probes and from the outcome of proxied tries (passive checks). The Set
+// implements the admin API's Health interface.
+package balancer
