@@ -54,11 +54,14 @@ func (t *tx) Page(ctx context.Context, table string, q store.Query) (store.Page,
 		}
 		where = append(where, "tags"+op+arg(escapeTags(q.Tags))+"::text[]")
 	}
-	query := "SELECT id::text, to_jsonb(t)::text FROM " + td.name + " t"
+	// Rows are turned into JSON after the limit, not for every row the
+	// filter keeps; the limit is a literal so that the plan can use it.
+	inner := "SELECT * FROM " + td.name
 	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		inner += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY id LIMIT " + arg(size+1)
+	inner += " ORDER BY id LIMIT " + strconv.Itoa(size+1)
+	query := "SELECT id::text, to_jsonb(t)::text FROM (" + inner + ") t ORDER BY id"
 
 	rows, err := t.tx.Query(ctx, query, args...)
 	if err != nil {
