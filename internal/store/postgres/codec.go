@@ -34,7 +34,7 @@ func (t *tableDef) encode(row store.Row, wsID, cacheKey string) ([]byte, error) 
 	obj["ws_id"] = wsID
 	obj["cache_key"] = nil
 	if cacheKey != "" {
-		obj["cache_key"] = cacheKey
+		obj["cache_key"] = storedCacheKey(cacheKey, wsID)
 	}
 	b, err := rowjson.Marshal(obj)
 	if err != nil {
@@ -42,6 +42,15 @@ func (t *tableDef) encode(row store.Row, wsID, cacheKey string) ([]byte, error) 
 		return nil, fmt.Errorf("postgres: encode %s %s: %w", t.entity.Name, id, err)
 	}
 	return b, nil
+}
+
+// storedCacheKey completes a DAO cache key, whose workspace part is empty,
+// with the workspace id, as Kong stores it in cache_key columns.
+func storedCacheKey(key, wsID string) string {
+	if strings.HasSuffix(key, ":") {
+		return key + wsID
+	}
+	return key
 }
 
 // decode turns to_jsonb's text of a row back into the entity's row.

@@ -57,6 +57,9 @@ func (t *tx) GetBy(ctx context.Context, table, field string, value any) (store.R
 	if s, ok := value.(string); ok && td.uuidCols[col] && !isUUID(s) {
 		return nil, store.ErrNotFound
 	}
+	if s, ok := value.(string); ok && col == "cache_key" {
+		value = storedCacheKey(s, t.b.wsID)
+	}
 	return t.one(ctx, td, td.getBySQL(col), escape(value))
 }
 

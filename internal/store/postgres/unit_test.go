@@ -1,0 +1,87 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/silverback-gw/silverback/internal/schema"
+)
+
+func TestUniqueField(t *testing.T) {
+	tests := []struct{ table, constraint, want string }{
+		{"services", "services_pkey", "id"},
+		{"services", "services_id_ws_id_unique", "id"},
+		{"services", "services_ws_id_name_unique", "name"},
+		{"plugins", "plugins_cache_key_key", "cache_key"},
+		{"plugins", "plugins_ws_id_instance_name_unique", "instance_name"},
+		{"snis", "snis_name_key", "name"},
+		{"ca_certificates", "ca_certificates_cert_digest_key", "cert_digest"},
+		{"sm_vaults", "sm_vaults_prefix_ws_id_key", "prefix"},
+		{"filter_chains", "filter_chains_name_idx", "name"},
+		{"services", "routes_ws_id_name_unique", ""},
+		{"services", "services_something", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.constraint, func(t *testing.T) {
+			if got := uniqueField(tt.table, tt.constraint); got != tt.want {
+				t.Errorf("uniqueField(%q, %q) = %q, want %q", tt.table, tt.constraint, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTimestamps(t *testing.T) {
+	tests := []struct {
+		name  string
+		field schema.Field
+		in    any
+		text  any
+		back  any
+	}{
+		{"seconds", schema.CreatedAt, int64(1700000000), "2023-11-14T22:13:20Z", int64(1700000000)},
+		{"milliseconds", schema.CreatedAtMs, 1700000000.123, "2023-11-14T22:13:20.123Z", 1700000000.123},
+		{"null", schema.CreatedAt, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := encodeTime(tt.in)
+			if text != tt.text {
+				t.Fatalf("encodeTime = %v, want %v", text, tt.text)
+			}
+			back, err := decodeTime(tt.field, text)
+			if err != nil || back != tt.back {
+				t.Errorf("decodeTime = %v, %v, want %v", back, err, tt.back)
+			}
+		})
+	}
+	// PostgreSQL's rendering of a timestamptz in to_jsonb.
+	if got, err := decodeTime(schema.CreatedAt, "2023-11-14T22:13:20.9+00:00"); err != nil || got != int64(1700000000) {
+		t.Errorf("decodeTime of PostgreSQL text = %v, %v", got, err)
+	}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     any
+		stored any
+	}{
+		{"plain", "abc", "abc"},
+		{"nul", "a\x00b", "a\uE0000b"},
+		{"escape rune", "\uE000", "\uE000\uE000"},
+		{"escape rune then 0", "\uE0000", "\uE000\uE0000"},
+		{"nested", map[string]any{"k\x00": []any{"\x00", int64(1), nil}},
+			map[string]any{"k\uE0000": []any{"\uE0000", int64(1), nil}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stored := escape(tt.in)
+			if diff := cmp.Diff(tt.stored, stored); diff != "" {
+				t.Errorf("escape (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.in, unescape(stored)); diff != "" {
+				t.Errorf("unescape (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
