@@ -241,7 +241,8 @@ type Outcome struct {
 	Failure Failure
 	// Status is the response status when Failure is FailureNone.
 	Status int
-	// Latency is the time from connecting to the end of the response.
+	// Latency is the time from connecting to the end of the response; 0
+	// when not measured.
 	Latency time.Duration
 }
 
@@ -260,7 +261,7 @@ const (
 // health checks.
 func (b *Balancer) Report(a *Address, o Outcome) {
 	a.inflight.Add(-1)
-	if o.Failure == FailureNone {
+	if o.Failure == FailureNone && o.Latency > 0 {
 		a.lat.observe(o.Latency, time.Now())
 	}
 	b.passive(a, o)

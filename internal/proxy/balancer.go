@@ -2,9 +2,13 @@ package proxy
 
 import (
 	"context"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
+
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 )
 
 // peer is the address one try connects to and the name it is sent to.
@@ -16,15 +20,21 @@ type peer struct {
 }
 
 // balancer picks the peers of one request, Kong's balancer_data: a
-// service whose host names an upstream entity is balanced round-robin
-// over that upstream's targets; any other host is resolved and its
-// addresses used in turn. Each retry moves to the next target (or
-// address).
+// service whose host names an upstream entity is balanced by the
+// upstream's balancer (Options.Balancers) over its targets' addresses;
+// any other host is resolved and its addresses used in turn. Each retry
+// moves to another address (or the next one of the name).
 type balancer struct {
 	// upstream balancing
-	ring       *ring
-	first      int
+	lb         *lb.Balancer
+	hash       uint32
 	hostHeader string
+	// cur is the address of the try in flight, until reported; tried
+	// the addresses of the request's tries, in triedBuf while they fit.
+	cur      *lb.Address
+	curStart time.Time
+	tried    []*lb.Address
+	triedBuf [4]*lb.Address
 	// a service host
 	entry *dnsEntry
 	start uint64
@@ -47,13 +57,10 @@ func (p *Proxy) prepare(ctx context.Context, s *State) (peer, *balanceError) {
 	b := &s.bal
 	*b = balancer{}
 	if u := s.snap.Upstreams[svc.Host]; u != nil {
-		st, r := p.balancers.get(u)
-		if len(r.targets) == 0 {
-			return peer{}, &balanceError{503, msgNoPeer}
-		}
-		b.ring, b.hostHeader = r, u.HostHeader
-		b.first = r.index(st.next.Add(1) - 1)
-		if pr, ok := p.ringPeer(ctx, b, 0); ok {
+		b.lb, b.hostHeader = p.balancers.Get(u), u.HostHeader
+		b.hash, _ = b.lb.Hash((*hashInput)(s))
+		b.tried = b.triedBuf[:0]
+		if pr, ok := b.pick(); ok {
 			return pr, nil
 		}
 		return peer{}, &balanceError{503, msgNoPeer}
@@ -74,11 +81,11 @@ func (p *Proxy) prepare(ctx context.Context, s *State) (peer, *balanceError) {
 }
 
 // next returns the peer of a retry (try > 0), ok false when there is none.
-func (p *Proxy) next(ctx context.Context, s *State, try int) (peer, bool) {
+func (p *Proxy) next(s *State, try int) (peer, bool) {
 	b := &s.bal
 	switch {
-	case b.ring != nil:
-		return p.ringPeer(ctx, b, try)
+	case b.lb != nil:
+		return b.pick()
 	case b.entry != nil:
 		return b.entryPeer(try), true
 	}
@@ -87,28 +94,47 @@ func (p *Proxy) next(ctx context.Context, s *State, try int) (peer, bool) {
 	return peer{addr: netip.AddrPortFrom(ip.Unmap(), uint16(b.port)), hostname: b.host}, true
 }
 
-// ringPeer returns the target for a try: the round-robin pick for the
-// first, the following targets for retries. A target whose name does not
-// resolve is skipped.
-func (p *Proxy) ringPeer(ctx context.Context, b *balancer, try int) (peer, bool) {
-	n := len(b.ring.targets)
-	for k := range n {
-		t := &b.ring.targets[(b.first+try+k)%n]
-		ip := t.ip
-		if !ip.IsValid() {
-			e := p.resolver.lookup(ctx, t.host)
-			if e.err != nil {
-				continue
-			}
-			ip = e.pick()
-		}
-		name := t.host
-		if b.hostHeader != "" {
-			name = b.hostHeader
-		}
-		return peer{addr: netip.AddrPortFrom(ip, uint16(t.port)), hostname: name}, true
+// pick asks the upstream's balancer for an address the request has not
+// tried yet.
+func (b *balancer) pick() (peer, bool) {
+	a, err := b.lb.Pick(b.hash, b.tried)
+	if err != nil {
+		return peer{}, false
 	}
-	return peer{}, false
+	b.tried = append(b.tried, a)
+	b.cur, b.curStart = a, time.Now()
+	name := a.Host
+	if b.hostHeader != "" {
+		name = b.hostHeader
+	}
+	return peer{addr: a.AddrPort, hostname: name}, true
+}
+
+// report ends the try in flight, if any, with its outcome: the balancer
+// counts it for least-connections, latency and the passive health checks.
+// A try that ended before reaching the upstream reports a zero Outcome.
+func (b *balancer) report(o lb.Outcome) {
+	if b.cur == nil {
+		return
+	}
+	if o != (lb.Outcome{}) {
+		o.Latency = time.Since(b.curStart)
+	}
+	b.lb.Report(b.cur, o)
+	b.cur = nil
+}
+
+// outcome classifies a failed try for the passive health checks: a 504 is
+// a timeout, a 502 a TCP failure, and a failure of the client's body
+// (413, 400) is not the upstream's.
+func outcome(res tryResult) lb.Outcome {
+	switch res.status {
+	case http.StatusGatewayTimeout:
+		return lb.Outcome{Failure: lb.FailureTimeout}
+	case http.StatusBadGateway:
+		return lb.Outcome{Failure: lb.FailureTCP}
+	}
+	return lb.Outcome{}
 }
 
 func (b *balancer) entryPeer(try int) peer {

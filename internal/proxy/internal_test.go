@@ -6,9 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/silverback-gw/silverback/internal/entities"
-	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 func TestRealIP(t *testing.T) {
@@ -159,35 +156,6 @@ func TestSNIName(t *testing.T) {
 		if got := sniName(in); got != want {
 			t.Errorf("sniName(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestRing(t *testing.T) {
-	t.Parallel()
-	u := &runtime.Upstream{Upstream: &entities.Upstream{ID: "u"}, Targets: []*entities.Target{
-		{Target: "10.0.0.1:80", Weight: 300},
-		{Target: "bad-target", Weight: 100},
-		{Target: "10.0.0.2:80", Weight: 0},
-		{Target: "name.test:81", Weight: 150},
-	}}
-	var b balancers
-	st, r := b.get(u)
-	if len(r.targets) != 2 || r.targets[1].host != "name.test" || r.targets[1].ip.IsValid() {
-		t.Fatalf("targets %+v", r.targets)
-	}
-	counts := [2]int{}
-	for range 30 {
-		counts[r.index(st.next.Add(1)-1)]++
-	}
-	if counts != [2]int{20, 10} {
-		t.Errorf("counts %v, want 2:1", counts)
-	}
-	if st2, r2 := b.get(u); st2 != st || r2 != r {
-		t.Error("the state and ring are kept while the upstream is the same")
-	}
-	u2 := &runtime.Upstream{Upstream: u.Upstream, Targets: u.Targets[:1]}
-	if st3, r3 := b.get(u2); st3 != st || len(r3.targets) != 1 {
-		t.Error("a new snapshot's upstream keeps the position and rebuilds the ring")
 	}
 }
 

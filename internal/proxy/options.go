@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
@@ -77,6 +78,11 @@ type Options struct {
 	// report record TTLs); 0 resolves on every request. Failed lookups are
 	// retried after a second, as Kong's dns_error_ttl.
 	DNSTTL time.Duration
+
+	// Balancers are the upstream balancers, shared with the admin API's
+	// health endpoints and kept across snapshots; nil gives the Proxy a
+	// set of its own (using Resolver and DNSTTL), closed by Close.
+	Balancers *lb.Set
 
 	// Plugins runs the plugin phases; nil runs none.
 	Plugins Plugins

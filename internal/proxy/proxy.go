@@ -5,6 +5,8 @@ import (
 	"net/textproto"
 	"sync"
 	"sync/atomic"
+
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 )
 
 // Proxy is the HTTP data plane: an http.Handler that routes each request
@@ -22,7 +24,8 @@ type Proxy struct {
 	server, via        sharedValue // Server and Via response values
 
 	resolver  *resolver
-	balancers balancers
+	balancers *lb.Set
+	ownSet    bool // balancers is the Proxy's own, closed by Close
 	transport *transport
 
 	lastPort atomic.Pointer[portString]
@@ -41,11 +44,19 @@ func New(opts Options) *Proxy {
 		via11:        "1.1 " + opts.ServerToken,
 		via2:         "2 " + opts.ServerToken,
 		resolver:     newResolver(opts.Resolver, opts.DNSTTL),
+		balancers:    opts.Balancers,
 		transport: newTransport(transportOptions{
 			poolSize:    opts.KeepalivePoolSize,
 			maxRequests: opts.KeepaliveMaxRequests,
 			idleTimeout: opts.KeepaliveIdleTimeout,
 		}),
+	}
+	if p.balancers == nil {
+		bo := lb.Options{DNSInterval: opts.DNSTTL, Logger: opts.Logger}
+		if opts.Resolver != nil {
+			bo.Resolver = opts.Resolver
+		}
+		p.balancers, p.ownSet = lb.NewSet(bo), true
 	}
 	p.server, p.via = newShared(opts.ServerToken), newShared(p.via11)
 	if p.log == nil {
@@ -57,9 +68,13 @@ func New(opts Options) *Proxy {
 	return p
 }
 
-// Close closes the idle upstream connections. Requests in flight finish;
-// their connections are closed instead of pooled.
+// Close closes the idle upstream connections, and stops the balancers'
+// health checks unless they came from Options.Balancers. Requests in
+// flight finish; their connections are closed instead of pooled.
 func (p *Proxy) Close() error {
 	p.transport.close()
+	if p.ownSet {
+		p.balancers.Close()
+	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 )
 
 // run takes a request through Kong's phases: rewrite, access (routing and
@@ -66,11 +68,12 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		return
 	}
 	s.proxied = true
+	defer s.bal.report(lb.Outcome{}) // a try that never reached the upstream
 	for try := 0; ; try++ {
 		balancerStart := time.Now()
 		if try > 0 {
 			var ok bool
-			if pr, ok = p.next(ex.ctx, s, try); !ok {
+			if pr, ok = p.next(s, try); !ok {
 				ex.fail(s.tries[len(s.tries)-1].Status) // the last failure stands
 				return
 			}
@@ -93,8 +96,10 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		res := p.try(ex, pr, host)
 		if res.err == nil {
 			p.respondUpstream(ex, res.resp, res.conn)
+			s.bal.report(lb.Outcome{Status: res.resp.StatusCode})
 			return
 		}
+		s.bal.report(outcome(res))
 		t := &s.tries[len(s.tries)-1]
 		t.Failure, t.Status = "failed", res.status
 		p.log.Debug("upstream try failed", "request_id", s.id, "try", try+1, "peer", pr.addr, "error", res.err)
