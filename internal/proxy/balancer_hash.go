@@ -42,15 +42,23 @@ func (h *hashInput) Cookie(name string) string {
 // Path is the normalized request path.
 func (h *hashInput) Path() string { return h.request.Path() }
 
-// QueryArg returns a query argument's values sorted and joined by ",", a
-// valueless argument reading "true", as Kong hashes them.
+// QueryArg returns a query argument's values sorted and joined by ",", an
+// argument without "=" reading "true", as Kong hashes them.
 func (h *hashInput) QueryArg(name string) string {
-	q, _ := url.ParseQuery(h.request.rawQuery)
-	vs := q[name]
-	for i, v := range vs {
-		if v == "" && !strings.Contains(h.request.rawQuery, name+"=") {
-			vs[i] = "true"
+	var vs []string
+	for pair := range strings.SplitSeq(h.request.rawQuery, "&") {
+		k, v, hasValue := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(k); err != nil || k != name {
+			continue
 		}
+		if !hasValue {
+			vs = append(vs, "true")
+			continue
+		}
+		if u, err := url.QueryUnescape(v); err == nil {
+			v = u
+		}
+		vs = append(vs, v)
 	}
 	slices.Sort(vs)
 	return strings.Join(vs, ",")

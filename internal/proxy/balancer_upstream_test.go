@@ -198,3 +198,55 @@ func TestLeastConnectionsThroughProxy(t *testing.T) {
 	close(busy.release)
 	<-done
 }
+
+func TestConsistentHashingThroughProxy(t *testing.T) {
+	t.Parallel()
+	ups := []*switchable{newSwitchable(t), newSwitchable(t), newSwitchable(t)}
+	targets := []string{ups[0].target(), ups[1].target(), ups[2].target()}
+	counts := func() [3]int64 {
+		return [3]int64{ups[0].count.Load(), ups[1].count.Load(), ups[2].count.Load()}
+	}
+	sub := func(a, b [3]int64) [3]int64 { return [3]int64{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
+	onlyOne := func(d [3]int64, n int64) int {
+		for i, c := range d {
+			if c == n {
+				return i
+			}
+		}
+		return -1
+	}
+
+	t.Run("ip", func(t *testing.T) {
+		e, _, _ := balancedEnv(t, map[string]any{"hash_on": "ip"}, targets...)
+		before := counts()
+		e.statuses(12, "/")
+		first := onlyOne(sub(counts(), before), 12)
+		if first < 0 {
+			t.Fatalf("one client spread over %v", sub(counts(), before))
+		}
+		// A rebuild for an unrelated change keeps the mapping.
+		e.route(e.service("http://127.0.0.1:1", nil), map[string]any{"paths": []any{"/elsewhere"}})
+		before = counts()
+		e.statuses(6, "/")
+		if got := onlyOne(sub(counts(), before), 6); got != first {
+			t.Fatalf("after a rebuild the client went to %v", sub(counts(), before))
+		}
+	})
+	t.Run("path", func(t *testing.T) {
+		e, _, _ := balancedEnv(t, map[string]any{"hash_on": "path"}, targets...)
+		seen := map[int]bool{}
+		for i := range 30 {
+			path := "/p" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+			before := counts()
+			e.statuses(3, path)
+			got := onlyOne(sub(counts(), before), 3)
+			if got < 0 {
+				t.Fatalf("%s spread over %v", path, sub(counts(), before))
+			}
+			seen[got] = true
+		}
+		if len(seen) != 3 {
+			t.Fatalf("30 paths reached %d targets", len(seen))
+		}
+	})
+}
