@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -73,7 +74,7 @@ func (b *Balancer) probeAll(client *http.Client, addrs []*Address) {
 // neither is ignored).
 func (b *Balancer) probe(client *http.Client, a *Address) event {
 	ac := &b.checks.active
-	ctx, cancel := context.WithTimeout(b.ctx, ac.timeout)
+	ctx, cancel := context.WithTimeout(context.WithValue(b.ctx, sniKey{}, b.serverName(a)), ac.timeout)
 	defer cancel()
 	if ac.typ == "tcp" {
 		var d net.Dialer
@@ -130,14 +131,35 @@ func failure(err error) event {
 }
 
 // probeClient is the HTTP client of the active checks: no redirects, no
-// proxies, the configured SNI and certificate verification.
+// proxies, no keep-alive; https probes send https_sni, else the target's
+// host name, and verify the certificate unless https_verify_certificate
+// is false.
 func (b *Balancer) probeClient() *http.Client {
 	ac := &b.checks.active
 	return &http.Client{
 		Transport: &http.Transport{
-			TLSClientConfig:   &tls.Config{ServerName: ac.sni, InsecureSkipVerify: !ac.verify}, //nolint:gosec // https_verify_certificate
+			DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				name, _ := ctx.Value(sniKey{}).(string)
+				d := tls.Dialer{Config: &tls.Config{ServerName: name, InsecureSkipVerify: !ac.verify}} //nolint:gosec // https_verify_certificate
+				return d.DialContext(ctx, network, addr)
+			},
 			DisableKeepAlives: true,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// sniKey is the context key of a probe's TLS server name.
+type sniKey struct{}
+
+// serverName is the TLS server name of a probe to a: https_sni, else the
+// target's host unless it is an IP address.
+func (b *Balancer) serverName(a *Address) string {
+	if sni := b.checks.active.sni; sni != "" {
+		return sni
+	}
+	if _, err := netip.ParseAddr(a.Host); err == nil {
+		return ""
+	}
+	return a.Host
 }

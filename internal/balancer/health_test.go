@@ -179,3 +179,36 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+func TestActiveHTTPSChecks(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/ok" || r.TLS == nil {
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name   string
+		verify bool
+		want   string
+	}{
+		// httptest's certificate is for example.com and 127.0.0.1, signed by
+		// a CA the system does not trust.
+		{"verify off", false, admin.HealthHealthy},
+		{"verify on", true, admin.HealthUnhealthy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hc := map[string]any{"active": map[string]any{
+				"type": "https", "http_path": "/ok", "https_verify_certificate": tt.verify, "https_sni": "example.com",
+				"healthy":   map[string]any{"interval": 0.02, "successes": int64(1)},
+				"unhealthy": map[string]any{"interval": 0.02, "tcp_failures": int64(1), "http_failures": int64(1)},
+			}}
+			s := newTestSet(t, nil)
+			target := srv.Listener.Addr().String()
+			b := s.Get(upstream("u", "round-robin", hc, target))
+			b.view.Load().addrs[0].health.set(tt.want != admin.HealthHealthy)
+			eventually(t, tt.want, func() bool { return addressHealth(s, "u", target) == tt.want })
+		})
+	}
+}
