@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -28,6 +27,9 @@ const maxAttempts = 5
 type Backend struct {
 	pool   *pgxpool.Pool
 	ro     *pgxpool.Pool // read replica for View, or pool
+	// wait and roWait bound the wait for a connection of pool and ro
+	// (pg_semaphore_timeout); 0 waits as long as the context allows.
+	wait, roWait time.Duration
 	tables map[string]*tableDef
 	wsID   string // the default workspace
 	onTx   func(ctx context.Context, tx pgx.Tx) error
@@ -66,7 +68,8 @@ func Open(ctx context.Context, cfg conf.PG, catalog *entities.Catalog, opts ...O
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{pool: pool, ro: pool, tables: map[string]*tableDef{}, onTx: o.onTx}
+	b := &Backend{pool: pool, ro: pool, wait: cfg.SemaphoreTimeout, roWait: cfg.SemaphoreTimeout,
+		tables: map[string]*tableDef{}, onTx: o.onTx}
 	if err := b.load(ctx, catalog); err != nil {
 		pool.Close()
 		return nil, err
@@ -76,6 +79,7 @@ func Open(ctx context.Context, cfg conf.PG, catalog *entities.Catalog, opts ...O
 			pool.Close()
 			return nil, err
 		}
+		b.roWait = o.ro.SemaphoreTimeout
 	}
 	return b, nil
 }
@@ -112,7 +116,7 @@ func (b *Backend) load(ctx context.Context, catalog *entities.Catalog) error {
 // serialization failure or deadlock runs it again, up to maxAttempts times.
 func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := b.run(ctx, b.pool, pgx.TxOptions{}, true, fn)
+		err := b.run(ctx, b.pool, b.wait, pgx.TxOptions{}, true, fn)
 		if code := pgCode(err); (code != "40001" && code != "40P01") || attempt == maxAttempts-1 {
 			return err
 		}
@@ -127,11 +131,16 @@ func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) error {
 // View runs fn in a read-only transaction on one snapshot.
 func (b *Backend) View(ctx context.Context, fn func(store.Tx) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	return b.run(ctx, b.ro, opts, false, fn)
+	return b.run(ctx, b.ro, b.roWait, opts, false, fn)
 }
 
-func (b *Backend) run(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, write bool, fn func(store.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, pool, opts, func(ptx pgx.Tx) error {
+func (b *Backend) run(ctx context.Context, pool *pgxpool.Pool, wait time.Duration, opts pgx.TxOptions, write bool, fn func(store.Tx) error) error {
+	conn, err := acquire(ctx, pool, wait)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	return pgx.BeginTxFunc(ctx, conn, opts, func(ptx pgx.Tx) error {
 		if write {
 			if _, err := ptx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
 				return fmt.Errorf("postgres: write lock: %w", err)
@@ -145,6 +154,24 @@ func (b *Backend) run(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOption
 		}
 		return nil
 	})
+}
+
+// acquire takes a connection of pool, waiting at most wait when not 0.
+func acquire(ctx context.Context, pool *pgxpool.Pool, wait time.Duration) (*pgxpool.Conn, error) {
+	actx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	conn, err := pool.Acquire(actx)
+	if err != nil {
+		if ctx.Err() == nil && actx.Err() != nil {
+			return nil, fmt.Errorf("postgres: no connection free within pg_semaphore_timeout (%v): %w", wait, err)
+		}
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return conn, nil
 }
 
 // Close closes the pools.
@@ -163,6 +190,3 @@ func (b *Backend) table(name string) (*tableDef, error) {
 	}
 	return t, nil
 }
-
-// errNotUUID marks a lookup by a value that cannot be in a uuid column.
-var errNotUUID = errors.New("not a uuid")
