@@ -42,8 +42,10 @@ func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfi
 			Handler:           handler,
 			ReadHeaderTimeout: 60 * time.Second, // nginx client_header_timeout
 			IdleTimeout:       75 * time.Second, // nginx keepalive_timeout
-			MaxHeaderBytes:    64 << 10,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+			// The proxy applies nginx's header limits itself to answer in
+			// Kong's error format; this only bounds what is read.
+			MaxHeaderBytes: 1 << 20,
+			ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 			// "OPTIONS *" is the handler's to answer (nginx: 400), not Go's 200.
 			DisableGeneralOptionsHandler: true,
 		}

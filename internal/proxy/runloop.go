@@ -39,12 +39,26 @@ func (p *Proxy) run(ex *exchange) {
 	}
 }
 
+// nginx's large_client_header_buffers (4 8k): a request line or a header
+// line must fit one 8 KiB buffer, and all header lines four of them.
+const (
+	maxHeaderLine        = 8 << 10
+	maxHeaderTotal       = 4 * maxHeaderLine
+	statusHeaderTooLarge = 494 // nginx's status, answered as 400 by Kong
+)
+
 // rejectEarly answers the requests nginx refuses before Kong's phases:
-// TRACE and CONNECT (405), a declared body beyond client_max_body_size
-// (413), and a request target that is not a path (400).
+// TRACE and CONNECT (405), a request line too long (414), header lines too
+// large (400 "Request header or cookie too large"), a declared body beyond
+// client_max_body_size (413), and a request target that is not a path (400).
 func (p *Proxy) rejectEarly(ex *exchange) bool {
 	rq := &ex.request
 	switch {
+	case len(ex.r.Method)+len(ex.r.RequestURI)+len(ex.r.Proto)+2 > maxHeaderLine:
+		ex.fail(http.StatusRequestURITooLong)
+	case headersTooLarge(ex.r.Header):
+		ex.fail(http.StatusBadRequest)
+		ex.exit.message = errorMessage(statusHeaderTooLarge)
 	case rq.method == http.MethodTrace || rq.method == http.MethodConnect:
 		ex.fail(http.StatusMethodNotAllowed)
 	case ex.body.limit > 0 && rq.length > ex.body.limit:
@@ -387,4 +401,20 @@ func (p *Proxy) errorFormat(ex *exchange, kind errorKind) errorFormat {
 		return negotiateFormat(v[0])
 	}
 	return p.errorDefault
+}
+
+// headersTooLarge reports whether the request's header lines exceed what
+// nginx buffers (counted as "Name: value\r\n").
+func headersTooLarge(h http.Header) bool {
+	total := 0
+	for name, values := range h {
+		for _, v := range values {
+			n := len(name) + len(v) + 4
+			if n > maxHeaderLine {
+				return true
+			}
+			total += n
+		}
+	}
+	return total > maxHeaderTotal
 }
