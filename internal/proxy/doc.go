@@ -18,14 +18,15 @@
 //     handling) with the query string as sent, the Host when preserved, the
 //     client's headers minus the hop-by-hop ones plus Kong's. Then
 //     Plugins.Access runs, and a route without service gets 503.
-//   - balancer: the first peer is picked (round-robin over the targets of
-//     the upstream named by the service's host, or the service host
-//     resolved); then, per try, the connection is taken from its pool or
+//   - balancer: the first peer is picked (by the balancer of the upstream
+//     named by the service's host, see package balancer, or the service
+//     host resolved); then, per try, the connection is taken from its pool or
 //     dialled (connect_timeout), the request written (write_timeout) and
 //     the response head read (read_timeout). A failed try moves to the next
-//     peer while retries last, unless the request was already sent and its
+//     peer (an address not tried yet) while retries last, unless the request was already sent and its
 //     method is not idempotent or its body was consumed. The last failure
-//     answers 502 or 504.
+//     answers 502 or 504. Each try's outcome goes back to the upstream's
+//     balancer (passive health checks, connection counts, latency).
 //   - header_filter: the upstream's headers minus the hop-by-hop ones,
 //     Plugins.HeaderFilter, then the gateway's headers (Via, Server,
 //     latencies, X-Kong-Request-Id) as the headers setting allows.
@@ -52,9 +53,9 @@
 // sent before a failure. WebSocket upgrades are tunnelled both ways. The
 // handler serves HTTP/1.x and HTTP/2 alike (the listener decides).
 //
-// Stateful parts outlive snapshots: the round-robin position of each
-// upstream is kept by upstream id, resolved names for a while, idle
-// connections by address.
+// Stateful parts outlive snapshots: the upstream balancers (their
+// positions, health and resolved targets, Options.Balancers) by upstream
+// id, resolved service names for a while, idle connections by address.
 //
 // # Usage
 //
