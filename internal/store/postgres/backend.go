@@ -25,14 +25,14 @@ const maxAttempts = 5
 // Backend is the PostgreSQL store.Backend, on a database bootstrapped by
 // Kong 3.x or by Migrator.Bootstrap.
 type Backend struct {
-	pool   *pgxpool.Pool
-	ro     *pgxpool.Pool // read replica for View, or pool
+	pool *pgxpool.Pool
+	ro   *pgxpool.Pool // read replica for View, or pool
 	// wait and roWait bound the wait for a connection of pool and ro
 	// (pg_semaphore_timeout); 0 waits as long as the context allows.
 	wait, roWait time.Duration
-	tables map[string]*tableDef
-	wsID   string // the default workspace
-	onTx   func(ctx context.Context, tx pgx.Tx) error
+	tables       map[string]*tableDef
+	wsID         string // the default workspace
+	onTx         func(ctx context.Context, tx pgx.Tx) error
 }
 
 var _ store.Backend = (*Backend)(nil)
