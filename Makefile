@@ -6,7 +6,7 @@ PREFIX    ?= servroot
 FUZZTIME  ?= 20s
 PKGS      := ./...
 
-.PHONY: help build run test test-short fuzz bench lint deck clean
+.PHONY: help build run test test-short fuzz bench lint deck services clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,10 @@ run: build ## build and start the gateway on the embedded SQLite store (prefix .
 deck: ## build Kong's decK CLI (used by the compatibility tests) into .cache/bin
 	./scripts/build-deck.sh
 
-test: deck ## run every test, with the race detector, against real sockets and Kong's clients
+services: ## make sure PostgreSQL and Redis answer on 127.0.0.1 (starts or installs them)
+	./scripts/test-services.sh
+
+test: deck services ## run every test, with the race detector, against real sockets, PostgreSQL and Kong's clients
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 40m $(PKGS)
 
