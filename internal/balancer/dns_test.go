@@ -54,6 +54,11 @@ func TestSetFollowsSnapshots(t *testing.T) {
 		same bool
 	}{
 		{"unchanged rebuild", func() *Balancer { return s.Get(clone(u)) }, true},
+		{"tags changed", func() *Balancer {
+			c := clone(u)
+			c.Tags = []string{"new"}
+			return s.Get(c)
+		}, true},
 		{"targets changed", func() *Balancer {
 			return s.Get(upstream("u", "round-robin", nil, "10.0.0.1:80", "10.0.0.2:80"))
 		}, true},

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -32,7 +33,13 @@ func (b *Balancer) activeLoop() {
 			return
 		case now := <-t.C:
 			var batch []*Address
-			for _, a := range b.view.Load().addrs {
+			addrs := b.view.Load().addrs
+			for a := range due {
+				if !slices.Contains(addrs, a) {
+					delete(due, a) // gone with a target or a DNS answer
+				}
+			}
+			for _, a := range addrs {
 				every := ac.unhealthyEvery
 				if a.health.isHealthy() {
 					every = ac.healthyEvery

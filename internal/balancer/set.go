@@ -87,7 +87,7 @@ func (s *Set) update(u *runtime.Upstream) *Balancer {
 	old := b.src.Load()
 	switch {
 	case old == u:
-	case !reflect.DeepEqual(*old.Upstream, *u.Upstream):
+	case !sameUpstream(old, u):
 		b.stop()
 		b = s.newBalancer(u)
 		s.m.Store(u.ID, b)
@@ -98,6 +98,14 @@ func (s *Set) update(u *runtime.Upstream) *Balancer {
 		b.src.Store(u)
 	}
 	return b
+}
+
+// sameUpstream reports whether a and b balance alike: every field but the
+// tags is equal.
+func sameUpstream(a, b *runtime.Upstream) bool {
+	x, y := *a.Upstream, *b.Upstream
+	x.Tags, y.Tags = nil, nil
+	return reflect.DeepEqual(x, y)
 }
 
 func sameTargets(a, b *runtime.Upstream) bool {
