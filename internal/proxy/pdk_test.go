@@ -84,3 +84,35 @@ func TestPDK(t *testing.T) {
 		t.Errorf("upstream got %s %s %s", got.Method, got.Host, got.URI)
 	}
 }
+
+// TestPluginStateAndUnexpected checks the seam's own methods: a per-request
+// value that starts nil, the snapshot, and Kong's 500 for a plugin error.
+func TestPluginStateAndUnexpected(t *testing.T) {
+	t.Parallel()
+	var sawNil, sawSnap bool
+	rec := &recorder{
+		rewrite: func(s *proxy.State) {
+			sawNil = s.PluginState() == nil
+			sawSnap = s.Snapshot() != nil
+			s.SetPluginState(1)
+		},
+		access: func(s *proxy.State) {
+			if s.PluginState() == 1 {
+				s.Unexpected()
+			}
+		},
+		headerFilter: func(s *proxy.State) {
+			s.Response().Header().Set("X-Source", s.Response().Source())
+		},
+	}
+	e := newEnv(t, func(o *proxy.Options) { o.Plugins = rec })
+	up := newEcho(t, "a")
+	e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/"}})
+	res, body := e.do(request{path: "/"})
+	rec.take()
+	if res.StatusCode != 500 || !strings.Contains(body, "An unexpected error occurred") ||
+		res.Header.Get("X-Source") != proxy.SourceError || !sawNil || !sawSnap || up.count.Load() != 0 {
+		t.Errorf("got %d %q source %q nil %v snap %v upstream %d", res.StatusCode, body,
+			res.Header.Get("X-Source"), sawNil, sawSnap, up.count.Load())
+	}
+}

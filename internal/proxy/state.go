@@ -33,6 +33,10 @@ type State struct {
 	ctx      map[string]any
 	bal      balancer
 
+	// pluginState is the Plugins implementation's per-request value
+	// (SetPluginState).
+	pluginState any
+
 	exit exitResponse
 	// proxied is Kong's KONG_PROXIED: access ended and the request was
 	// handed to the balancer, even if no upstream answered.

@@ -18,8 +18,9 @@ type Holder struct {
 	log     *slog.Logger
 	gen     atomic.Uint64
 
-	build sync.Mutex // one build at a time; guards model
-	model *model     // nil until the first full load
+	build   sync.Mutex // one build at a time; guards model
+	model   *model     // nil until the first full load
+	plugins PluginCompiler
 
 	dirty   chan struct{}
 	pendMu  sync.Mutex
@@ -33,6 +34,14 @@ type Holder struct {
 // serving, subscribe OnEvents to the DB, and Run to follow changes.
 func NewHolder(db func() *store.DB, log *slog.Logger) *Holder {
 	return &Holder{dbFn: db, log: log, dirty: make(chan struct{}, 1)}
+}
+
+// SetPluginCompiler makes every snapshot carry the plugin instances as pc
+// compiles them (Snapshot.Plugins). Call it before the first Rebuild.
+func (h *Holder) SetPluginCompiler(pc PluginCompiler) {
+	h.build.Lock()
+	h.plugins = pc
+	h.build.Unlock()
 }
 
 // Load returns the current snapshot (nil before the first build). It is one
@@ -138,7 +147,7 @@ func (h *Holder) update(ctx context.Context) error {
 	if !changed {
 		return nil
 	}
-	s := h.model.compile()
+	s := h.model.compile(h.plugins)
 	s.Generation = h.gen.Add(1)
 	h.current.Store(s)
 	h.log.Debug("configuration rebuilt", "generation", s.Generation, "reload", reload,

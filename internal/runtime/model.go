@@ -22,7 +22,11 @@ type model struct {
 	routes    map[string]*entities.Route
 	upstreams map[string]*entities.Upstream
 	targets   map[string]*entities.Target
+	plugins   map[string]*entities.Plugin
 }
+
+// tables are the store tables the model follows.
+var tables = []string{"services", "routes", "upstreams", "targets", "plugins"}
 
 // loadModel reads the runtime's entities from db.
 func loadModel(ctx context.Context, db *store.DB) (*model, error) {
@@ -31,9 +35,10 @@ func loadModel(ctx context.Context, db *store.DB) (*model, error) {
 		routes:    map[string]*entities.Route{},
 		upstreams: map[string]*entities.Upstream{},
 		targets:   map[string]*entities.Target{},
+		plugins:   map[string]*entities.Plugin{},
 	}
 	err := db.ViewShared(ctx, func(tx *store.Txn) error {
-		for _, table := range []string{"services", "routes", "upstreams", "targets"} {
+		for _, table := range tables {
 			if err := tx.Each(ctx, table, store.Query{}, func(r store.Row) error {
 				m.set(table, r)
 				return nil
@@ -64,15 +69,16 @@ func (m *model) set(table string, r store.Row) {
 	case "targets":
 		t := entities.TargetFromRow(r)
 		m.targets[t.ID] = t
+	case "plugins":
+		p := entities.PluginFromRow(r)
+		m.plugins[p.ID] = p
 	}
 }
 
 // apply brings the model up to date with one committed change. It reports
 // whether the change concerns the runtime.
 func (m *model) apply(ev store.Event) bool {
-	switch ev.Entity {
-	case "services", "routes", "upstreams", "targets":
-	default:
+	if !slices.Contains(tables, ev.Entity) {
 		return false
 	}
 	switch ev.Op {
@@ -97,6 +103,8 @@ func (m *model) remove(table, id string) {
 		delete(m.upstreams, id)
 	case "targets":
 		delete(m.targets, id)
+	case "plugins":
+		delete(m.plugins, id)
 	}
 }
 
@@ -110,13 +118,15 @@ func (m *model) clear(table string) {
 		clear(m.upstreams)
 	case "targets":
 		clear(m.targets)
+	case "plugins":
+		clear(m.plugins)
 	}
 }
 
 // compile builds an immutable snapshot of the model. The snapshot shares
 // the model's typed values, which are never modified: an update replaces
-// the value in the model's map.
-func (m *model) compile() *Snapshot {
+// the value in the model's map. pc, when set, compiles the plugins.
+func (m *model) compile(pc PluginCompiler) *Snapshot {
 	s := &Snapshot{
 		Services:  make(map[string]*entities.Service, len(m.services)),
 		Upstreams: make(map[string]*Upstream, len(m.upstreams)),
@@ -154,5 +164,13 @@ func (m *model) compile() *Snapshot {
 	// Like Kong, routes the router cannot compile are left out and
 	// reported; the others are served.
 	s.Router, s.RouteErrors = router.New(routes)
+	if pc != nil {
+		plugins := make([]*entities.Plugin, 0, len(m.plugins))
+		for _, p := range m.plugins {
+			plugins = append(plugins, p)
+		}
+		slices.SortFunc(plugins, func(a, b *entities.Plugin) int { return strings.Compare(a.ID, b.ID) })
+		s.Plugins = pc.Compile(plugins)
+	}
 	return s
 }

@@ -19,6 +19,9 @@ type Snapshot struct {
 	// Upstreams by name: a service whose host is an upstream name is
 	// balanced over its targets.
 	Upstreams map[string]*Upstream
+	// Plugins is what the holder's PluginCompiler built from the plugin
+	// instances (the plugin runtime's index), nil without a compiler.
+	Plugins any
 	// RouteErrors names the routes left out of the router, nil when none.
 	RouteErrors error
 	// Built is when the snapshot was built; Generation counts rebuilds.
@@ -45,7 +48,16 @@ func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.compile(), nil
+	return m.compile(nil), nil
+}
+
+// PluginCompiler turns the configured plugin instances into the form the
+// plugin runtime runs. Compile is called once per snapshot build, from
+// the holder's build goroutine only; an unchanged row keeps the same
+// *entities.Plugin from one build to the next, so a compiler may reuse
+// what it built for it.
+type PluginCompiler interface {
+	Compile(plugins []*entities.Plugin) any
 }
 
 func routerRoute(rt *entities.Route, b *Binding) router.Route {
