@@ -131,3 +131,42 @@ func TestWriteHook(t *testing.T) {
 		t.Errorf("cluster_events rows %d, hook calls %d, %v; want 1, 1", events, calls, err)
 	}
 }
+
+// TestTruncateTags: truncating a table clears its rows of the tags table
+// and those of the tables the truncate cascades to.
+func TestTruncateTags(t *testing.T) {
+	ctx := t.Context()
+	b := openNew(t, storetest.Catalog())
+	defer b.Close()
+	const svc, route, consumer = "3f4b9a52-8f2e-4c1e-9d8c-2a1b3c4d5e61", "3f4b9a52-8f2e-4c1e-9d8c-2a1b3c4d5e62", "3f4b9a52-8f2e-4c1e-9d8c-2a1b3c4d5e63"
+	err := b.Update(ctx, func(tx store.Tx) error {
+		rows := []struct {
+			table string
+			row   store.Row
+		}{
+			{"services", store.Row{"id": svc, "host": "h", "tags": []any{"t"}}},
+			{"routes", store.Row{"id": route, "service": map[string]any{"id": svc}, "tags": []any{"t"}}},
+			{"consumers", store.Row{"id": consumer, "username": "u", "tags": []any{"t"}}},
+		}
+		for _, r := range rows {
+			if err := tx.Insert(ctx, r.table, r.row, ""); err != nil {
+				return err
+			}
+		}
+		return tx.Truncate(ctx, "services")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := b.pool.Query(ctx, `SELECT entity_name FROM tags ORDER BY entity_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"consumers"}, got); diff != "" {
+		t.Errorf("tags rows after truncating services (-want +got):\n%s", diff)
+	}
+}

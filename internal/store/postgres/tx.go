@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
 )
@@ -85,7 +84,7 @@ func (t *tx) Insert(ctx context.Context, table string, row store.Row, cacheKey s
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, td.insertSQL, data)
+	_, err = t.tx.Exec(ctx, td.insertSQL, data)
 	return td.constraintError(err, row, cacheKey)
 }
 
@@ -103,7 +102,7 @@ func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey 
 	if err != nil {
 		return err
 	}
-	tag, err := t.exec(ctx, td.replaceSQL, data, id)
+	tag, err := t.tx.Exec(ctx, td.replaceSQL, data, id)
 	if err != nil {
 		return td.constraintError(err, row, cacheKey)
 	}
@@ -122,29 +121,33 @@ func (t *tx) Delete(ctx context.Context, table, id string) error {
 	if !isUUID(id) {
 		return nil
 	}
-	_, err = t.exec(ctx, td.deleteSQL, id)
+	_, err = t.tx.Exec(ctx, td.deleteSQL, id)
 	return err
 }
 
-// Truncate removes every row of the table, its tags and (CASCADE) the rows
-// referencing them, as Kong's truncate does.
+// Truncate removes every row of the table and, as Kong's truncate
+// (CASCADE), of the tables referencing it, with their rows in the tags
+// table: TRUNCATE fires no row trigger.
 func (t *tx) Truncate(ctx context.Context, table string) error {
 	td, err := t.b.table(table)
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, td.truncateSQL); err != nil {
+	if _, err := t.tx.Exec(ctx, td.truncateSQL); err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `DELETE FROM tags WHERE entity_name = $1`, table)
+	_, err = t.tx.Exec(ctx, truncateTagsSQL, td.name)
 	return err
 }
 
-// exec runs a statement in a savepoint-free way: a failed statement aborts
-// the transaction, which the DAO then rolls back.
-func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return t.tx.Exec(ctx, sql, args...)
-}
+// truncateTagsSQL deletes the tags of the table $1 and of every table
+// referencing it, directly or not.
+const truncateTagsSQL = `WITH RECURSIVE refs (rel) AS (
+	SELECT $1::regclass::oid
+	UNION
+	SELECT c.conrelid FROM pg_constraint c JOIN refs ON c.confrelid = refs.rel WHERE c.contype = 'f'
+)
+DELETE FROM tags WHERE entity_name IN (SELECT relname FROM pg_class WHERE oid IN (SELECT rel FROM refs))`
 
 // isUUID reports whether s can be stored in a uuid column.
 func isUUID(s string) bool {
