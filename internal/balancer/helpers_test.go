@@ -3,6 +3,7 @@ package balancer
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"sync"
@@ -43,7 +44,8 @@ func clone(u *runtime.Upstream) *runtime.Upstream {
 }
 
 func newTestSet(t testing.TB, r Resolver) *Set {
-	s := NewSet(Options{Resolver: r, DNSInterval: 20 * time.Millisecond, DNSRetry: 20 * time.Millisecond})
+	s := NewSet(Options{Resolver: r, DNSInterval: 20 * time.Millisecond, DNSRetry: 20 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() { s.Close() })
 	return s
 }
