@@ -112,8 +112,10 @@ func (b *Backend) load(ctx context.Context, catalog *entities.Catalog) error {
 	return nil
 }
 
-// Update runs fn in a read-write transaction holding the write lock; a
-// serialization failure or deadlock runs it again, up to maxAttempts times.
+// Update runs fn in a read-write transaction holding the write lock. The
+// lock serialises Silverback's writers; a deadlock or serialization failure
+// against other clients (Kong nodes) runs fn again, up to maxAttempts
+// times, so fn must not act outside the transaction before it returns.
 func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := b.run(ctx, b.pool, b.wait, pgx.TxOptions{}, true, fn)

@@ -13,13 +13,14 @@ import (
 )
 
 // Kong's messages for the migration commands, returned as errors so that the
-// CLI prints them as they are.
+// CLI prints them as they are. Some are notices rather than failures (see
+// IsNotice): Kong prints them and exits 0.
 var (
 	ErrNeedsBootstrap = errors.New("Database needs bootstrapping or is older than Kong 1.0.\n\n" +
 		"To start a new installation from scratch, run 'kong migrations bootstrap'.\n\n" +
 		"To migrate from a version older than 1.0, migrated to Kong 1.5.0 first. \n" +
 		"If you still have 'apis' entities, you can convert them to Routes and Services\n" +
-		"using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n")
+		"using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n\n")
 	ErrNewMigrations       = errors.New("New migrations available; run 'kong migrations up' to proceed")
 	ErrAlreadyBootstrapped = errors.New("Database already bootstrapped")
 	ErrUpToDate            = errors.New("Database is already up-to-date")
@@ -28,6 +29,18 @@ var (
 	ErrPendingMigrations   = errors.New("Database has pending migrations; run 'kong migrations finish'")
 	ErrLocked              = errors.New("aborted: another node is performing database changes")
 )
+
+// IsNotice reports whether err is one of Kong's informational outcomes:
+// nothing was to be done (ErrAlreadyBootstrapped, ErrUpToDate,
+// ErrNothingToFinish, ErrNothingToReset). Kong prints these and exits 0.
+func IsNotice(err error) bool {
+	return errors.Is(err, ErrAlreadyBootstrapped) || errors.Is(err, ErrUpToDate) ||
+		errors.Is(err, ErrNothingToFinish) || errors.Is(err, ErrNothingToReset)
+}
+
+// errCannotRun is Kong's answer to up and finish on a database that needs
+// bootstrapping.
+var errCannotRun = fmt.Errorf("Cannot run migrations: %w", ErrNeedsBootstrap)
 
 // migrationsLock is Kong's key of the migrations row in the locks table.
 const migrationsLock = "migrations"
@@ -129,7 +142,7 @@ func (m *Migrator) Up(ctx context.Context) error {
 		}
 		switch {
 		case st.NeedsBootstrap:
-			return ErrNeedsBootstrap
+			return errCannotRun
 		case len(st.Pending) > 0:
 			return ErrPendingMigrations
 		case len(st.New) == 0:
@@ -161,7 +174,7 @@ func (m *Migrator) Finish(ctx context.Context) error {
 		}
 		switch {
 		case st.NeedsBootstrap:
-			return ErrNeedsBootstrap
+			return errCannotRun
 		case len(st.Pending) == 0:
 			return ErrNothingToFinish
 		}

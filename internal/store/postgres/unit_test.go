@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,5 +84,29 @@ func TestEscape(t *testing.T) {
 				t.Errorf("unescape (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestIsNotice(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{ErrAlreadyBootstrapped, true},
+		{ErrUpToDate, true},
+		{ErrNothingToFinish, true},
+		{ErrNothingToReset, true},
+		{ErrNeedsBootstrap, false},
+		{errCannotRun, false},
+		{ErrLocked, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := IsNotice(tt.err); got != tt.want {
+			t.Errorf("IsNotice(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+	if !strings.HasPrefix(errCannotRun.Error(), "Cannot run migrations: Database needs bootstrapping") {
+		t.Errorf("errCannotRun = %q", errCannotRun)
 	}
 }
