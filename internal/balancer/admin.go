@@ -90,11 +90,11 @@ func (s *Set) BalancerHealth(upstreamID string) (admin.BalancerStatus, bool) {
 
 // SetTargetHealth implements admin.Health: it marks every address of
 // target, or only address ("ip[:port]", port 8000 when absent), healthy or
-// unhealthy.
+// unhealthy. An upstream without a balancer yet has nothing to mark.
 func (s *Set) SetTargetHealth(upstreamID, target, address string, healthy bool) error {
 	b := s.lookup(upstreamID)
 	if b == nil {
-		return errors.New("upstream has no balancer")
+		return nil // not balanced yet: nothing to mark, as the admin API accepts
 	}
 	var want netip.AddrPort
 	if address != "" {
