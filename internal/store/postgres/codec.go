@@ -121,44 +121,72 @@ var (
 	unescaper = strings.NewReplacer(string(escapeRune)+"0", "\x00", string(escapeRune)+string(escapeRune), string(escapeRune))
 )
 
-// escape returns v with every string escaped (a copy where one changes).
+// escape returns v with every string escaped, sharing what needs no change.
 func escape(v any) any {
-	return walkStrings(v, func(s string) string {
+	out, _ := mapStrings(v, func(s string) (string, bool) {
 		if !strings.ContainsRune(s, 0) && !strings.ContainsRune(s, escapeRune) {
-			return s
+			return s, false
 		}
-		return escaper.Replace(s)
+		return escaper.Replace(s), true
 	})
+	return out
 }
 
 // unescape reverses escape.
 func unescape(v any) any {
-	return walkStrings(v, func(s string) string {
+	out, _ := mapStrings(v, func(s string) (string, bool) {
 		if !strings.ContainsRune(s, escapeRune) {
-			return s
+			return s, false
 		}
-		return unescaper.Replace(s)
+		return unescaper.Replace(s), true
 	})
+	return out
 }
 
-// walkStrings maps fn over the strings of v, keys included, copying the
-// arrays and maps it walks.
-func walkStrings(v any, fn func(string) string) any {
+// mapStrings maps fn over the strings of v, map keys included, and reports
+// whether any changed. v itself is never modified: an array or map holding
+// a changed string is copied, others are returned as they are.
+func mapStrings(v any, fn func(string) (string, bool)) (any, bool) {
 	switch x := v.(type) {
 	case string:
 		return fn(x)
 	case []any:
-		out := make([]any, len(x))
+		var out []any
 		for i, e := range x {
-			out[i] = walkStrings(e, fn)
+			ne, changed := mapStrings(e, fn)
+			if changed && out == nil {
+				out = append(make([]any, 0, len(x)), x[:i]...)
+			}
+			if out != nil {
+				out = append(out, ne)
+			}
 		}
-		return out
+		if out == nil {
+			return x, false
+		}
+		return out, true
 	case map[string]any:
-		out := make(map[string]any, len(x))
+		var out map[string]any
 		for k, e := range x {
-			out[fn(k)] = walkStrings(e, fn)
+			nk, kChanged := fn(k)
+			ne, eChanged := mapStrings(e, fn)
+			if (kChanged || eChanged) && out == nil {
+				out = make(map[string]any, len(x))
+				for k2, e2 := range x {
+					out[k2] = e2
+				}
+			}
+			if kChanged {
+				delete(out, k)
+			}
+			if kChanged || eChanged {
+				out[nk] = ne
+			}
 		}
-		return out
+		if out == nil {
+			return x, false
+		}
+		return out, true
 	}
-	return v
+	return v, false
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/silverback-gw/silverback/internal/schema"
+	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
 )
 
 func TestUniqueField(t *testing.T) {
@@ -71,12 +72,20 @@ func TestEscape(t *testing.T) {
 		{"nul", "a\x00b", "a\uE0000b"},
 		{"escape rune", "\uE000", "\uE000\uE000"},
 		{"escape rune then 0", "\uE0000", "\uE000\uE0000"},
-		{"nested", map[string]any{"k\x00": []any{"\x00", int64(1), nil}},
-			map[string]any{"k\uE0000": []any{"\uE0000", int64(1), nil}}},
+		{"nested", map[string]any{"k\x00": []any{"\x00", int64(1), nil}, "same": []any{"x"}},
+			map[string]any{"k\uE0000": []any{"\uE0000", int64(1), nil}, "same": []any{"x"}}},
+		{"array, second element", []any{"a", "\x00"}, []any{"a", "\uE0000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before, err := rowjson.Marshal(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
 			stored := escape(tt.in)
+			if after, _ := rowjson.Marshal(tt.in); string(after) != string(before) {
+				t.Errorf("escape changed its argument: %s, was %s", after, before)
+			}
 			if diff := cmp.Diff(tt.stored, stored); diff != "" {
 				t.Errorf("escape (-want +got):\n%s", diff)
 			}
