@@ -15,6 +15,7 @@ import (
 // cache_key, the tags table), and rows written as Kong writes them are read
 // back by the DAO.
 func TestKongColumns(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	bootstrap(t, cfg)
@@ -106,6 +107,7 @@ func TestKongColumns(t *testing.T) {
 // TestWriteHook: the hook runs in the write transaction, so what it writes
 // commits with the change, and its error rolls the change back.
 func TestWriteHook(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	bootstrap(t, cfg)
@@ -135,6 +137,7 @@ func TestWriteHook(t *testing.T) {
 // TestTruncateTags: truncating a table clears its rows of the tags table
 // and those of the tables the truncate cascades to.
 func TestTruncateTags(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	b := openNew(t, storetest.Catalog())
 	defer b.Close()

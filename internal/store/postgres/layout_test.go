@@ -16,6 +16,7 @@ import (
 // every bundled plugin (testdata/kong39_*.txt), the default workspace
 // and the cluster id.
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	bootstrap(t, cfg)

@@ -23,6 +23,7 @@ func newMigrator(t *testing.T, cfg conf.PG) *Migrator {
 // TestMigrationCommands runs the commands in sequence on one database, as an
 // operator would, checking Kong's answer to each.
 func TestMigrationCommands(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	m := newMigrator(t, newDatabase(t))
 	steps := []struct {
@@ -52,6 +53,7 @@ func TestMigrationCommands(t *testing.T) {
 // migration is executed; removing a subsystem's row makes its migrations
 // new, and Up runs them; dropping the last one of core makes it new.
 func TestState(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	m := newMigrator(t, cfg)
@@ -146,6 +148,7 @@ func TestState(t *testing.T) {
 // TestConcurrentBootstrap: of nodes bootstrapping at once, one does it and
 // the others wait for it and report Kong's message.
 func TestConcurrentBootstrap(t *testing.T) {
+	t.Parallel()
 	cfg := newDatabase(t)
 	const n = 4
 	errs := make([]error, n)
@@ -176,6 +179,7 @@ func TestConcurrentBootstrap(t *testing.T) {
 // TestKongLockRow: a Kong node holding the migrations row makes the
 // commands abort with Kong's message; an expired row is taken over.
 func TestKongLockRow(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	m := newMigrator(t, cfg)
@@ -204,6 +208,7 @@ func TestKongLockRow(t *testing.T) {
 
 // TestOpenNeedsBootstrap: Open refuses a database without Kong's schema.
 func TestOpenNeedsBootstrap(t *testing.T) {
+	t.Parallel()
 	_, err := Open(t.Context(), newDatabase(t), nil)
 	if !errors.Is(err, ErrNeedsBootstrap) {
 		t.Errorf("Open = %v, want ErrNeedsBootstrap", err)

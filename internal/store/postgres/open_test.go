@@ -13,6 +13,7 @@ import (
 // TestSchema: with pg_schema set, bootstrap creates that schema and its
 // tables there, Open uses them, and reset empties only that schema.
 func TestSchema(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	cfg.Schema = "kong Schema"
@@ -49,6 +50,7 @@ func TestSchema(t *testing.T) {
 // fields unique: of the nodes inserting each name, exactly one succeeds.
 // The second node reads through a read replica pool (the same server).
 func TestNodes(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	bootstrap(t, cfg)

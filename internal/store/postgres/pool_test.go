@@ -11,6 +11,7 @@ import (
 )
 
 func TestPoolConfig(t *testing.T) {
+	t.Parallel()
 	base := conf.PG{Host: "db", Port: 5433, User: "kong", Password: "pw", Database: "kong", Timeout: 5 * time.Second}
 	cases := []struct {
 		name     string
@@ -65,6 +66,7 @@ func with(c conf.PG, edit func(*conf.PG)) conf.PG {
 // TestSemaphoreTimeout: with every connection busy, a transaction waits at
 // most pg_semaphore_timeout for one.
 func TestSemaphoreTimeout(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	cfg := newDatabase(t)
 	bootstrap(t, cfg)

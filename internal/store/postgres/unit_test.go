@@ -10,6 +10,7 @@ import (
 )
 
 func TestUniqueField(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ table, constraint, want string }{
 		{"services", "services_pkey", "id"},
 		{"services", "services_id_ws_id_unique", "id"},
@@ -33,6 +34,7 @@ func TestUniqueField(t *testing.T) {
 }
 
 func TestTimestamps(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		field schema.Field
@@ -63,6 +65,7 @@ func TestTimestamps(t *testing.T) {
 }
 
 func TestEscape(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		in     any
@@ -97,6 +100,7 @@ func TestEscape(t *testing.T) {
 }
 
 func TestIsNotice(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want bool
