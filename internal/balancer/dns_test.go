@@ -2,9 +2,10 @@ package balancer
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/admin"
+	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
@@ -23,8 +24,8 @@ func TestDNSChangesTargets(t *testing.T) {
 		c := pickCounts(t, b, 4, nil)
 		return c["10.0.0.2:8080"] == 2 && c["10.0.0.3:8080"] == 2
 	})
-	st, _ := s.TargetHealth("u")
-	if got := st["api.test:8080"]; got.DNS != "A" || len(got.Addresses) != 2 || got.Weight.Total != 200 {
+	st, _ := s.Status("u")
+	if got := st.Targets[0]; got.DNS != "A" || len(got.Addresses) != 2 || got.DNSError {
 		t.Fatalf("status %+v", got)
 	}
 
@@ -33,7 +34,7 @@ func TestDNSChangesTargets(t *testing.T) {
 		_, err := b.Pick(0, nil)
 		return errors.Is(err, ErrNoPeer)
 	})
-	if h := addressHealth(s, "u", "api.test:8080"); h != admin.HealthDNSError {
+	if h := addressHealth(s, "u", "api.test:8080"); h != dnsError {
 		t.Fatalf("health %s", h)
 	}
 
@@ -54,6 +55,20 @@ func TestSetFollowsSnapshots(t *testing.T) {
 		same bool
 	}{
 		{"unchanged rebuild", func() *Balancer { return s.Get(clone(u)) }, true},
+		{"targets reordered", func() *Balancer {
+			v := b.view.Load()
+			c := clone(u)
+			c.Targets = append(c.Targets, &entities.Target{Target: "10.0.0.7:80", Weight: 0})
+			slices.Reverse(c.Targets)
+			s.Get(c)
+			c2 := clone(c)
+			slices.Reverse(c2.Targets)
+			nb := s.Get(c2)
+			if nb.view.Load() != v && len(nb.view.Load().addrs) != 1 {
+				t.Fatal("reordering rebuilt the view")
+			}
+			return s.Get(clone(u))
+		}, true},
 		{"tags changed", func() *Balancer {
 			c := clone(u)
 			c.Tags = []string{"new"}
@@ -78,7 +93,7 @@ func TestSetFollowsSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Sync(&runtime.Snapshot{Upstreams: map[string]*runtime.Upstream{"u": upstream("u", "least-connections", nil, "10.0.0.1:80", "10.0.0.3:80")}})
-	if s.lookup("u") != b || addressHealth(s, "u", "10.0.0.1:80") != admin.HealthChecksOff || b.available.Load() != 100 {
+	if s.lookup("u") != b || addressHealth(s, "u", "10.0.0.1:80") != checksOff || b.available.Load() != 100 {
 		t.Fatal("a targets change lost the balancer or its health")
 	}
 	s.Sync(&runtime.Snapshot{Upstreams: map[string]*runtime.Upstream{}})

@@ -6,8 +6,6 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
-
-	"github.com/silverback-gw/silverback/internal/admin"
 )
 
 // flaky is an upstream on 127.0.0.1 that answers 500 while failing is set.
@@ -31,12 +29,32 @@ func newFlaky(t *testing.T) *flaky {
 
 func (f *flaky) target() string { return f.Listener.Addr().String() }
 
+// Address health values in tests.
+const (
+	healthy   = "HEALTHY"
+	unhealthy = "UNHEALTHY"
+	checksOff = "HEALTHCHECKS_OFF"
+	dnsError  = "DNS_ERROR"
+)
+
+// addressHealth is the health of target's first address as the Admin
+// API reports it.
 func addressHealth(s *Set, id, target string) string {
-	st, _ := s.TargetHealth(id)
-	if len(st[target].Addresses) == 0 {
-		return admin.HealthDNSError
+	st, _ := s.Status(id)
+	for _, t := range st.Targets {
+		switch {
+		case t.Target != target:
+		case len(t.Addresses) == 0:
+			return dnsError
+		case !st.ChecksInUse:
+			return checksOff
+		case t.Addresses[0].Healthy:
+			return healthy
+		default:
+			return unhealthy
+		}
 	}
-	return st[target].Addresses[0].Health
+	return ""
 }
 
 func TestActiveHealthChecks(t *testing.T) {
@@ -60,9 +78,9 @@ func TestActiveHealthChecks(t *testing.T) {
 				bad.failing.Store(true)
 			}
 			eventually(t, "the failing target unhealthy", func() bool {
-				return addressHealth(s, "u", bad.target()) == admin.HealthUnhealthy
+				return addressHealth(s, "u", bad.target()) == unhealthy
 			})
-			if h := addressHealth(s, "u", good.target()); h != admin.HealthHealthy {
+			if h := addressHealth(s, "u", good.target()); h != healthy {
 				t.Fatalf("good target %s", h)
 			}
 			b := s.Get(u)
@@ -86,10 +104,9 @@ func TestActiveHealthChecks(t *testing.T) {
 				bad.failing.Store(false)
 			}
 			eventually(t, "the recovered target healthy", func() bool {
-				return addressHealth(s, "u", bad.target()) == admin.HealthHealthy
+				return addressHealth(s, "u", bad.target()) == healthy
 			})
-			st, _ := s.BalancerHealth("u")
-			if st.Health != admin.HealthHealthy || !st.Details.Healthy || st.Details.Weight.Available != 200 {
+			if st, _ := s.Status("u"); !st.Healthy || b.available.Load() != 200 {
 				t.Fatalf("balancer %+v", st)
 			}
 		})
@@ -115,13 +132,13 @@ func TestPassiveHealthChecks(t *testing.T) {
 			b := s.Get(upstream("u", "round-robin", hc, "10.0.0.1:80", "10.0.0.2:80"))
 			bad := b.view.Load().addrs[0]
 			for i := range tt.times {
-				if h := addressHealth(s, "u", "10.0.0.1:80"); h != admin.HealthHealthy {
+				if h := addressHealth(s, "u", "10.0.0.1:80"); h != healthy {
 					t.Fatalf("after %d failures: %s", i, h)
 				}
 				bad.inflight.Add(1)
 				b.Report(bad, tt.outcome)
 			}
-			if h := addressHealth(s, "u", "10.0.0.1:80"); h != admin.HealthUnhealthy {
+			if h := addressHealth(s, "u", "10.0.0.1:80"); h != unhealthy {
 				t.Fatalf("after %d failures: %s", tt.times, h)
 			}
 			counts := pickCounts(t, b, 20, nil)
@@ -167,8 +184,7 @@ func TestManualHealth(t *testing.T) {
 			t.Fatalf("%+v: pick error %v", tt, err)
 		}
 	}
-	st, _ := s.BalancerHealth("u")
-	if st.Health != admin.HealthChecksOff || st.BalancerHealth != admin.HealthHealthy {
+	if st, _ := s.Status("u"); st.ChecksInUse || !st.Healthy {
 		t.Fatalf("checks off: %+v", st)
 	}
 }
@@ -194,8 +210,8 @@ func TestActiveHTTPSChecks(t *testing.T) {
 	}{
 		// httptest's certificate is for example.com and 127.0.0.1, signed by
 		// a CA the system does not trust.
-		{"verify off", false, admin.HealthHealthy},
-		{"verify on", true, admin.HealthUnhealthy},
+		{"verify off", false, healthy},
+		{"verify on", true, unhealthy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,7 +223,7 @@ func TestActiveHTTPSChecks(t *testing.T) {
 			s := newTestSet(t, nil)
 			target := srv.Listener.Addr().String()
 			b := s.Get(upstream("u", "round-robin", hc, target))
-			b.view.Load().addrs[0].health.set(tt.want != admin.HealthHealthy)
+			b.view.Load().addrs[0].health.set(tt.want != healthy)
 			eventually(t, tt.want, func() bool { return addressHealth(s, "u", target) == tt.want })
 		})
 	}

@@ -108,12 +108,18 @@ func sameUpstream(a, b *runtime.Upstream) bool {
 	return reflect.DeepEqual(x, y)
 }
 
+// sameTargets reports whether a and b have the same targets and weights,
+// in any order.
 func sameTargets(a, b *runtime.Upstream) bool {
 	if len(a.Targets) != len(b.Targets) {
 		return false
 	}
-	for i, t := range a.Targets {
-		if t.Target != b.Targets[i].Target || t.Weight != b.Targets[i].Weight {
+	weights := make(map[string]int, len(a.Targets))
+	for _, t := range a.Targets {
+		weights[t.Target] = t.Weight
+	}
+	for _, t := range b.Targets {
+		if w, ok := weights[t.Target]; !ok || w != t.Weight {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package balancer_test
+package adminhealth_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/silverback-gw/silverback/internal/admin"
 	"github.com/silverback-gw/silverback/internal/balancer"
+	"github.com/silverback-gw/silverback/internal/balancer/adminhealth"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/runtime"
@@ -33,7 +34,7 @@ func TestAdminHealth(t *testing.T) {
 	set := balancer.NewSet(balancer.Options{Logger: quiet})
 	t.Cleanup(func() { set.Close() })
 	srv := httptest.NewServer(admin.New(admin.Options{DB: func() *store.DB { return db }, Plugins: plugins,
-		Health: set, Logger: quiet}))
+		Health: adminhealth.New(set), Logger: quiet}))
 	t.Cleanup(srv.Close)
 
 	call := func(method, path, body string) (int, map[string]any) {
