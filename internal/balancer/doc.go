@@ -12,6 +12,15 @@
 // (round-robin over Kong's weighted wheel, consistent hashing over a
 // continuum of slots, least connections, latency), skips addresses that
 // are unhealthy or were already tried, and tracks health from active
-// probes and from the outcome of proxied tries (passive checks). The Set
-// implements the admin API's Health interface.
+// probes and from the outcome of proxied tries (passive checks). Set.Status
+// and Set.SetTargetHealth serve the Admin API's health endpoints through
+// package adminhealth.
+//
+// Wiring, as the gateway does it:
+//
+//	set := balancer.NewSet(balancer.Options{Logger: log})
+//	proxyOpts.Balancers = set
+//	adminOpts.Health = adminhealth.New(set)
+//	go set.Run(ctx, holder, time.Second) // follow snapshots, start checks
+//	defer set.Close()                    // stop checks and DNS refreshes
 package balancer
