@@ -259,3 +259,23 @@ func TestConsistentHashingThroughProxy(t *testing.T) {
 		}
 	})
 }
+
+func TestLatencyThroughProxy(t *testing.T) {
+	t.Parallel()
+	fast := newSwitchable(t)
+	var slowHits atomic.Int64
+	slowSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slowHits.Add(1)
+		time.Sleep(30 * time.Millisecond) // the latency under test
+	}))
+	t.Cleanup(slowSrv.Close)
+	e, _, _ := balancedEnv(t, map[string]any{"algorithm": "latency"}, fast.target(), slowSrv.Listener.Addr().String())
+	if codes := e.statuses(30, "/"); codes[200] != 30 {
+		t.Fatalf("statuses %v", codes)
+	}
+	// Both are sampled once or twice; then the faster always wins the
+	// best of two.
+	if n := slowHits.Load(); n > 4 || fast.count.Load() < 26 {
+		t.Fatalf("slow target got %d of 30", n)
+	}
+}
