@@ -1,13 +1,7 @@
-// Package plugin is the plugin registry: every plugin is a Go package that
-// registers its name, priority, version and config schema at init. The
-// registry decides which plugins a node loads (the `plugins` property) and
-// provides their schemas to the plugins entity and to /schemas/plugins.
-//
-// Running plugins (phases, the per-request context) comes with the plugin
-// runtime; this file is the part the configuration layer needs.
 package plugin
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -26,6 +20,27 @@ type Definition struct {
 	// Schema is the plugin's subschema of the plugins entity: its config
 	// record and any protocols or scope restrictions.
 	Schema *schema.Subschema
+	// New builds a handler for one plugin instance from its config, which
+	// the schema validated and completed with defaults. Constructor makes
+	// one from a function taking a typed config. A plugin without New is
+	// configurable but never runs.
+	New func(config map[string]any) (Handler, error)
+}
+
+// Constructor adapts a constructor taking a typed config C to
+// Definition.New: the config is decoded into C through its json tags.
+func Constructor[C any](f func(C) (Handler, error)) func(map[string]any) (Handler, error) {
+	return func(config map[string]any) (Handler, error) {
+		var c C
+		b, err := json.Marshal(config)
+		if err == nil {
+			err = json.Unmarshal(b, &c)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("decode config: %w", err)
+		}
+		return f(c)
+	}
 }
 
 var (

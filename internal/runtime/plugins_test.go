@@ -7,11 +7,22 @@ import (
 	"testing"
 
 	"github.com/silverback-gw/silverback/internal/entities"
-	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/schema"
 	"github.com/silverback-gw/silverback/internal/store"
-	"github.com/silverback-gw/silverback/internal/store/memory"
 )
+
+// testSchemas is the plugin schemas the tests configure (the plugin
+// package, which imports the proxy, cannot be imported here).
+type testSchemas struct{}
+
+func (testSchemas) Subschema(name string) (*schema.Subschema, bool) {
+	if name != "runtime-test" {
+		return nil, false
+	}
+	return &schema.Subschema{Fields: []schema.Field{
+		schema.Protocols, schema.RecordOf("config", schema.Str("v").Default("x")),
+	}}, true
+}
 
 // countingCompiler records the plugin instances of each build.
 type countingCompiler struct{ seen [][]*entities.Plugin }
@@ -25,15 +36,7 @@ func (c *countingCompiler) Compile(ps []*entities.Plugin) any {
 // every build, kept current by change events, and that an unchanged row
 // keeps its value from one build to the next.
 func TestPluginsFollowEvents(t *testing.T) {
-	plugin.Register(plugin.Definition{Name: "runtime-test", Schema: &schema.Subschema{Fields: []schema.Field{
-		schema.Protocols, schema.RecordOf("config", schema.Str("v").Default("x")),
-	}}})
-	set, err := plugin.Load([]string{"runtime-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := entities.NewCatalog(set)
-	db := store.New(memory.New(c), c)
+	db := newDB(t)
 	h := NewHolder(func() *store.DB { return db }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	pc := &countingCompiler{}
 	h.SetPluginCompiler(pc)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/entities"
-	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/memory"
@@ -37,11 +36,7 @@ func newSQLiteDB(t testing.TB) *store.DB {
 }
 
 func catalog(t testing.TB) *entities.Catalog {
-	plugins, err := plugin.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return entities.NewCatalog(plugins)
+	return entities.NewCatalog(testSchemas{})
 }
 
 func insert(t testing.TB, db *store.DB, entity string, row map[string]any) map[string]any {

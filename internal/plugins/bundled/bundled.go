@@ -1,0 +1,4 @@
+// Package bundled imports every plugin shipped with the gateway, so that
+// importing it registers them all: this is the one list of bundled
+// plugins. A custom build adds its own plugins with another blank import.
+package bundled
