@@ -9,7 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -100,7 +100,7 @@ func (b *Balancer) probe(client *http.Client, a *Address) event {
 	if err != nil {
 		return evHTTP
 	}
-	req.Host = hostPort(a)
+	req.Host = probeHost(a)
 	for k, vs := range ac.headers {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -120,9 +120,13 @@ func (b *Balancer) probe(client *http.Client, a *Address) event {
 	return evIgnore
 }
 
-// hostPort is the Host header of a probe: the target's host and port.
-func hostPort(a *Address) string {
-	return net.JoinHostPort(a.Host, strconv.Itoa(int(a.AddrPort.Port())))
+// probeHost is the Host header of a probe: the target's host without port,
+// as lua-resty-healthcheck sends it (an IPv6 literal in brackets).
+func probeHost(a *Address) string {
+	if strings.IndexByte(a.Host, ':') >= 0 {
+		return "[" + a.Host + "]"
+	}
+	return a.Host
 }
 
 // failure classifies a probe error.

@@ -13,12 +13,14 @@ type flaky struct {
 	*httptest.Server
 	failing atomic.Bool
 	hits    atomic.Int64
+	host    atomic.Value // the Host of the last request
 }
 
 func newFlaky(t *testing.T) *flaky {
 	f := &flaky{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.hits.Add(1)
+		f.host.Store(r.Host)
 		if f.failing.Load() {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
@@ -80,6 +82,9 @@ func TestActiveHealthChecks(t *testing.T) {
 			eventually(t, "the failing target unhealthy", func() bool {
 				return addressHealth(s, "u", bad.target()) == unhealthy
 			})
+			if h, _ := good.host.Load().(string); tt.typ == "http" && h != "127.0.0.1" {
+				t.Fatalf("probe Host %q", h)
+			}
 			if h := addressHealth(s, "u", good.target()); h != healthy {
 				t.Fatalf("good target %s", h)
 			}
