@@ -22,7 +22,6 @@ var ErrNoPeer = errors.New("failure to get a peer from the ring-balancer")
 // targets. Its methods are safe for concurrent use.
 type Balancer struct {
 	set    *Set
-	id     string
 	name   string
 	algo   string
 	hash   hashSpec
@@ -86,7 +85,7 @@ type view struct {
 // newBalancer returns the balancer of u, its names resolved and its
 // health checks started.
 func (s *Set) newBalancer(u *runtime.Upstream) *Balancer {
-	b := &Balancer{set: s, id: u.ID, name: u.Name, algo: u.Algorithm,
+	b := &Balancer{set: s, name: u.Name, algo: u.Algorithm,
 		hash: hashFrom(u.Upstream), slots: u.Slots, checks: decodeChecks(u.Upstream)}
 	if b.slots <= 0 {
 		b.slots = 10000
