@@ -31,6 +31,9 @@ func (t *tableDef) encode(row store.Row, wsID, cacheKey string) ([]byte, error) 
 			obj[c.name] = escape(v)
 		}
 	}
+	if t.ttl {
+		obj["ttl"] = encodeTTL(row["ttl"], time.Now())
+	}
 	obj["ws_id"] = wsID
 	obj["cache_key"] = nil
 	if cacheKey != "" {
@@ -76,7 +79,38 @@ func (t *tableDef) decode(dec *rowjson.Decoder, data []byte) (store.Row, error) 
 		}
 		row[c.field.Name()] = v
 	}
+	if t.ttl && m["ttl"] != nil {
+		if row["ttl"], err = decodeTTL(m["ttl"], time.Now()); err != nil {
+			return nil, fmt.Errorf("postgres: decode %s.ttl: %w", t.entity.Name, err)
+		}
+	}
 	return row, nil
+}
+
+// encodeTTL converts a ttl in seconds from now to the timestamptz text of
+// the expiry, as Kong stores it; nil stays NULL (never expires).
+func encodeTTL(v any, now time.Time) any {
+	var d time.Duration
+	switch x := v.(type) {
+	case int64:
+		d = time.Duration(x) * time.Second
+	case float64:
+		d = time.Duration(x * float64(time.Second))
+	default:
+		return nil
+	}
+	return now.Add(d).UTC().Format(time.RFC3339Nano)
+}
+
+// decodeTTL converts an expiry back to the whole seconds left, as Kong
+// reports a ttl.
+func decodeTTL(v any, now time.Time) (any, error) {
+	s, _ := v.(string)
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, err
+	}
+	return int64(math.Round(tm.Sub(now).Seconds())), nil
 }
 
 // encodeTime converts Unix seconds (int64) or seconds with milliseconds

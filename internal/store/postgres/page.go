@@ -56,6 +56,9 @@ func (t *tx) Page(ctx context.Context, table string, q store.Query) (store.Page,
 	}
 	// Rows are turned into JSON after the limit, not for every row the
 	// filter keeps; the limit is a literal so that the plan can use it.
+	if live := td.liveSQL(""); live != "" {
+		where = append(where, live)
+	}
 	inner := "SELECT * FROM " + td.name
 	if len(where) > 0 {
 		inner += " WHERE " + strings.Join(where, " AND ")

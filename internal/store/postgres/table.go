@@ -34,6 +34,9 @@ type tableDef struct {
 	columns  []column
 	byField  map[string]*column // field name to its column
 	cacheKey bool               // the table has a cache_key column
+	// ttl is set for entities that expire (schema.Entity.TTL) stored in a
+	// table with Kong's ttl column (the absolute expiry time).
+	ttl bool
 	uuidCols map[string]bool    // columns of type uuid
 
 	insertSQL, replaceSQL, getSQL, deleteSQL, truncateSQL string
@@ -106,6 +109,8 @@ func newTableDef(e *schema.Entity, cols map[string]colInfo) (*tableDef, error) {
 		}
 	}
 	_, t.cacheKey = cols["cache_key"]
+	_, hasTTL := cols["ttl"]
+	t.ttl = e.TTL && hasTTL
 	t.buildSQL(cols)
 	return t, nil
 }
@@ -130,18 +135,54 @@ func (t *tableDef) buildSQL(cols map[string]colInfo) {
 	if t.cacheKey {
 		names, values = append(names, "cache_key"), append(values, "cache_key")
 	}
+	if t.ttl {
+		names, values = append(names, "ttl"), append(values, "ttl")
+	}
 	list, vals := strings.Join(names, ", "), strings.Join(values, ", ")
 	src := "jsonb_populate_record(NULL::" + t.name + ", $1::jsonb)"
 	t.insertSQL = "INSERT INTO " + t.name + " (" + list + ") SELECT " + vals + " FROM " + src
 	t.replaceSQL = "UPDATE " + t.name + " SET (" + list + ") = (SELECT " + vals + " FROM " + src + ") WHERE id = $2"
-	t.getSQL = "SELECT to_jsonb(t)::text FROM " + t.name + " t WHERE id = $1"
+	t.getSQL = t.getBySQL("id")
 	t.deleteSQL = "DELETE FROM " + t.name + " WHERE id = $1"
 	t.truncateSQL = "TRUNCATE " + t.name + " CASCADE"
 }
 
 // getBySQL selects the row whose column equals $1.
 func (t *tableDef) getBySQL(col string) string {
-	return "SELECT to_jsonb(t)::text FROM " + t.name + " t WHERE " + quoteIdent(col) + " = $1"
+	return "SELECT to_jsonb(t)::text FROM " + t.name + " t WHERE " + quoteIdent(col) + " = $1" + t.liveSQL(" AND ")
+}
+
+// liveSQL is the condition, after and, that leaves expired rows out, as
+// Kong's reads do; "" for tables whose rows do not expire.
+func (t *tableDef) liveSQL(and string) string {
+	if !t.ttl {
+		return ""
+	}
+	return and + "(ttl IS NULL OR ttl >= CURRENT_TIMESTAMP)"
+}
+
+// keyParts splits a DAO cache key ("<table>:<p1>:…:<p5>:", see
+// store.CacheKey) into the values of the entity's cache key fields. Only
+// the last field's value may contain ':'.
+func (t *tableDef) keyParts(key string) ([]string, bool) {
+	n := len(t.entity.CacheKey)
+	rest, ok := strings.CutPrefix(key, t.entity.Name+":")
+	if !ok || n == 0 {
+		return nil, false
+	}
+	if rest, ok = strings.CutSuffix(rest, strings.Repeat(":", 6-n)); !ok {
+		return nil, false
+	}
+	parts := strings.SplitN(rest, ":", n)
+	if len(parts) != n {
+		return nil, false
+	}
+	for _, f := range t.entity.CacheKey {
+		if _, ok := t.byField[f]; !ok {
+			return nil, false
+		}
+	}
+	return parts, true
 }
 
 // quoteIdent quotes an SQL identifier.

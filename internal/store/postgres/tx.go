@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -44,7 +45,7 @@ func (t *tx) GetBy(ctx context.Context, table, field string, value any) (store.R
 	case "id":
 	case "cache_key":
 		if !td.cacheKey {
-			return nil, fmt.Errorf("postgres: %s has no cache_key column", table)
+			return t.getByKeyParts(ctx, td, value)
 		}
 	default:
 		c, ok := td.byField[field]
@@ -60,6 +61,41 @@ func (t *tx) GetBy(ctx context.Context, table, field string, value any) (store.R
 		value = storedCacheKey(s, t.b.wsID)
 	}
 	return t.one(ctx, td, td.getBySQL(col), escape(value))
+}
+
+// getByKeyParts finds a row by its cache key in a table that has no
+// cache_key column (Kong has one only for keys of several fields, and not
+// on every table): by the key's fields, parsed from it.
+func (t *tx) getByKeyParts(ctx context.Context, td *tableDef, value any) (store.Row, error) {
+	key, _ := value.(string)
+	parts, ok := td.keyParts(key)
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	where := make([]string, len(parts))
+	args := make([]any, 0, len(parts))
+	for i, f := range td.entity.CacheKey {
+		c := td.byField[f]
+		switch {
+		case parts[i] == "":
+			where[i] = quoteIdent(c.name) + " IS NULL"
+		case td.uuidCols[c.name] && !isUUID(parts[i]):
+			return nil, store.ErrNotFound
+		default:
+			args = append(args, escape(parts[i]))
+			where[i] = quoteIdent(c.name) + " = $" + strconv.Itoa(len(args))
+		}
+	}
+	query := "SELECT to_jsonb(t)::text FROM " + td.name + " t WHERE " + strings.Join(where, " AND ") + td.liveSQL(" AND ")
+	var data []byte
+	err := t.tx.QueryRow(ctx, query, args...).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return td.decode(&t.dec, data)
 }
 
 func (t *tx) one(ctx context.Context, td *tableDef, query string, arg any) (store.Row, error) {

@@ -123,3 +123,38 @@ func TestIsNotice(t *testing.T) {
 		t.Errorf("errCannotRun = %q", errCannotRun)
 	}
 }
+
+func TestKeyParts(t *testing.T) {
+	cols := map[string]colInfo{}
+	for _, c := range []string{"id", "created_at", "consumer_id", "group", "key", "tags"} {
+		cols[c] = colInfo{typ: "text"}
+	}
+	tests := []struct {
+		entity *schema.Entity
+		key    string
+		want   []string // nil: not a key of the entity
+	}{
+		{keyAuths, "keyauth_credentials:abc:::::", []string{"abc"}},
+		{keyAuths, "keyauth_credentials:a:b:c:::::", []string{"a:b:c"}},
+		{keyAuths, "acls:abc:::::", nil},
+		{keyAuths, "keyauth_credentials:abc::::", nil},
+		{acls, "acls:c1:admins::::", []string{"c1", "admins"}},
+		{acls, "acls::admins::::", []string{"", "admins"}},
+		{acls, "acls:c1:a:b::::", []string{"c1", "a:b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			td, err := newTableDef(tt.entity, cols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := td.keyParts(tt.key)
+			if ok != (tt.want != nil) {
+				t.Fatalf("keyParts = %q, %v", got, ok)
+			}
+			if diff := cmp.Diff(tt.want, got); ok && diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
