@@ -36,8 +36,8 @@ type tableDef struct {
 	cacheKey bool               // the table has a cache_key column
 	// ttl is set for entities that expire (schema.Entity.TTL) stored in a
 	// table with Kong's ttl column (the absolute expiry time).
-	ttl bool
-	uuidCols map[string]bool    // columns of type uuid
+	ttl      bool
+	uuidCols map[string]bool // columns of type uuid
 
 	insertSQL, replaceSQL, getSQL, deleteSQL, truncateSQL string
 }
