@@ -82,9 +82,24 @@ func New(t testing.TB, plugins []string, opts ...func(*proxy.Options)) *Env {
 // rebuilds the snapshot and returns the new id.
 func (e *Env) Insert(entity, body string) string {
 	e.T.Helper()
+	id, err := e.insert(entity, body)
+	if err != nil {
+		e.T.Fatalf("insert %s %s: %v", entity, body, err)
+	}
+	return id
+}
+
+// TryInsert is Insert returning the store's error (a schema violation)
+// instead of failing the test.
+func (e *Env) TryInsert(entity, body string) error {
+	_, err := e.insert(entity, body)
+	return err
+}
+
+func (e *Env) insert(entity, body string) (string, error) {
 	var row map[string]any
 	if err := json.Unmarshal([]byte(body), &row); err != nil {
-		e.T.Fatalf("%s: %v", body, err)
+		return "", err
 	}
 	ctx := context.Background()
 	var id string
@@ -96,12 +111,9 @@ func (e *Env) Insert(entity, body string) string {
 		return err
 	})
 	if err != nil {
-		e.T.Fatalf("insert %s %s: %v", entity, body, err)
+		return "", err
 	}
-	if err := e.Holder.Rebuild(ctx); err != nil {
-		e.T.Fatal(err)
-	}
-	return id
+	return id, e.Holder.Rebuild(ctx)
 }
 
 // Service creates a service pointing at the echo upstream.

@@ -2,3 +2,7 @@
 // importing it registers them all: this is the one list of bundled
 // plugins. A custom build adds its own plugins with another blank import.
 package bundled
+
+import (
+	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
+)
