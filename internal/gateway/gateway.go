@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/silverback-gw/silverback/internal/admin"
+	"github.com/silverback-gw/silverback/internal/balancer"
+	"github.com/silverback-gw/silverback/internal/balancer/adminhealth"
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/meta"
@@ -29,9 +32,10 @@ type Gateway struct {
 	holder  *runtime.Holder
 	dbless  *dblessConfig // nil unless database = off
 
-	proxy  *proxy.Proxy
-	admin  http.Handler
-	status http.Handler
+	proxy     *proxy.Proxy
+	balancers *balancer.Set // upstream balancers and health checks, outside the snapshot
+	admin     http.Handler
+	status    http.Handler
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -82,6 +86,8 @@ func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
 		db.Close()
 		return nil, err
 	}
+	g.balancers = balancer.NewSet(balancer.Options{Logger: log})
+	popts.Balancers = g.balancers
 	g.proxy = proxy.New(popts)
 	g.admin = g.newAdmin(nodeID)
 	g.status = g.newStatus(nodeID)
@@ -148,6 +154,7 @@ func (g *Gateway) newAdmin(nodeID string) http.Handler {
 			Configuration: configurationMap(g.cfg),
 		},
 		DBLess:      g.dbless != nil,
+		Health:      adminhealth.New(g.balancers),
 		Headers:     admin.Headers{Server: g.cfg.Headers.Server, AdminLatency: g.cfg.Headers.AdminLatency},
 		MaxBodySize: g.cfg.AdminMaxBodySize,
 		Logger:      g.log,
@@ -196,6 +203,7 @@ func (g *Gateway) Start() error {
 	}
 	g.servers = servers
 	go g.holder.Run(g.ctx)
+	go g.balancers.Run(g.ctx, g.holder, time.Second)
 	for _, s := range servers {
 		g.wg.Add(1)
 		go func() {
@@ -269,6 +277,7 @@ func (g *Gateway) release() error {
 	g.closeOnce.Do(func() {
 		g.cancel()
 		g.proxy.Close()
+		g.balancers.Close()
 		g.closeErr = g.db.Close()
 	})
 	return g.closeErr
