@@ -4,5 +4,6 @@
 package bundled
 
 import (
+	_ "github.com/silverback-gw/silverback/internal/plugins/iprestriction"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
 )
