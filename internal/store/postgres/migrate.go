@@ -182,7 +182,9 @@ func (m *Migrator) Finish(ctx context.Context) error {
 	})
 }
 
-// Reset drops the schema with everything in it and creates it empty.
+// Reset drops the schema with everything in it and creates it empty; a
+// user who may not drop the schema gets its tables, sequences and Kong's
+// functions dropped instead, as Kong does.
 func (m *Migrator) Reset(ctx context.Context) error {
 	return m.locked(ctx, func(conn *pgxpool.Conn) error {
 		st, err := state(ctx, conn)
@@ -192,18 +194,35 @@ func (m *Migrator) Reset(ctx context.Context) error {
 		if st.NeedsBootstrap {
 			return ErrNothingToReset
 		}
-		_, err = conn.Exec(ctx, `DO $$
-DECLARE s text := current_schema();
-BEGIN
-  EXECUTE format('DROP SCHEMA %I CASCADE', s);
-  EXECUTE format('CREATE SCHEMA %I', s);
-END $$`)
+		_, err = conn.Exec(ctx, resetSchemaSQL)
+		if pgCode(err) == "42501" { // insufficient_privilege
+			_, err = conn.Exec(ctx, dropTablesSQL)
+		}
 		if err != nil {
 			return fmt.Errorf("postgres: reset: %w", err)
 		}
 		return nil
 	})
 }
+
+// resetSchemaSQL drops and recreates the current schema.
+const resetSchemaSQL = `DO $$
+DECLARE s text := current_schema();
+BEGIN
+  EXECUTE format('DROP SCHEMA %I CASCADE', s);
+  EXECUTE format('CREATE SCHEMA %I', s);
+END $$`
+
+// dropTablesSQL drops what bootstrap created in the current schema.
+const dropTablesSQL = `DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename);
+  END LOOP;
+  DROP FUNCTION IF EXISTS sync_tags() CASCADE;
+  DROP FUNCTION IF EXISTS batch_delete_expired_rows() CASCADE;
+END $$`
 
 // State returns the migration state, what `kong migrations status` prints.
 func (m *Migrator) State(ctx context.Context) (*State, error) {

@@ -214,3 +214,48 @@ func TestOpenNeedsBootstrap(t *testing.T) {
 		t.Errorf("Open = %v, want ErrNeedsBootstrap", err)
 	}
 }
+
+// TestResetWithoutSchemaPrivilege: a user who owns the tables but not the
+// schema resets by dropping the tables.
+func TestResetWithoutSchemaPrivilege(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	cfg := newDatabase(t)
+	role := "role_" + cfg.Database
+	admin := connect(t, cfg)
+	defer admin.Close(ctx)
+	for _, sql := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"GRANT CREATE, USAGE ON SCHEMA public TO " + role,
+	} {
+		if _, err := admin.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		admin := connect(t, cfg)
+		defer admin.Close(context.Background())
+		for _, sql := range []string{"DROP OWNED BY " + role, "DROP ROLE " + role} {
+			if _, err := admin.Exec(context.Background(), sql); err != nil {
+				t.Errorf("%s: %v", sql, err)
+			}
+		}
+	})
+	user := cfg
+	user.User = role
+	m := newMigrator(t, user)
+	if err := m.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.State(ctx)
+	if err != nil || !st.NeedsBootstrap {
+		t.Fatalf("state after reset: %+v, %v", st, err)
+	}
+	var tables int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("tables after reset: %d, %v", tables, err)
+	}
+}
