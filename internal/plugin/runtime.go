@@ -60,16 +60,22 @@ func (r *Runtime) begin(s *proxy.State) *request {
 	if rq, ok := s.PluginState().(*request); ok {
 		return rq
 	}
+	idx := emptyIndex
+	if snap := s.Snapshot(); snap != nil {
+		if i, ok := snap.Plugins.(*Index); ok {
+			idx = i
+		}
+	}
+	return r.start(s, idx)
+}
+
+// start attaches a new request state running the instances of idx.
+func (r *Runtime) start(s *proxy.State, idx *Index) *request {
 	rq, _ := r.pool.Get().(*request)
 	if rq == nil {
 		rq = &request{}
 	}
-	rq.idx = emptyIndex
-	if snap := s.Snapshot(); snap != nil {
-		if idx, ok := snap.Plugins.(*Index); ok {
-			rq.idx = idx
-		}
-	}
+	rq.idx = idx
 	rq.pdk = PDK{
 		Request: s.Request(), ServiceRequest: s.ServiceRequest(),
 		Response: Response{state: s, req: rq}, Client: Client{state: s, req: rq},
