@@ -1,12 +1,12 @@
 package balancer
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"hash/crc32"
 	"hash/fnv"
 	"slices"
 	"strconv"
+
+	"github.com/google/uuid"
 
 	"github.com/silverback-gw/silverback/internal/entities"
 )
@@ -19,12 +19,31 @@ type hashSpec struct {
 	cookie, cookiePath   string
 }
 
-// hashFrom reads the hashing fields of u. entities.Upstream does not carry
-// the hash_on_header, hash_on_cookie, hash_on_query_arg and
-// hash_on_uri_capture names (nor their fallbacks) yet: until it does,
-// those inputs give no value and the fallback applies.
+// hashFrom reads the hashing fields of u.
 func hashFrom(u *entities.Upstream) hashSpec {
-	return hashSpec{on: u.HashOn, fallback: u.HashFallback, cookiePath: "/"}
+	path := u.HashOnCookiePath
+	if path == "" {
+		path = "/"
+	}
+	return hashSpec{
+		on: u.HashOn, fallback: u.HashFallback,
+		onName:       hashName(u.HashOn, u.HashOnHeader, u.HashOnQueryArg, u.HashOnURICapture),
+		fallbackName: hashName(u.HashFallback, u.HashFallbackHeader, u.HashFallbackQueryArg, u.HashFallbackURICapture),
+		cookie:       u.HashOnCookie, cookiePath: path,
+	}
+}
+
+// hashName is the name a hash input reads for the kind selected.
+func hashName(kind, header, queryArg, capture string) string {
+	switch kind {
+	case "header":
+		return header
+	case "query_arg":
+		return queryArg
+	case "uri_capture":
+		return capture
+	}
+	return ""
 }
 
 // Request is what consistent hashing reads from a proxied request.
@@ -82,29 +101,10 @@ func (h *hashSpec) value(r Request, on, name string) (string, string) {
 		if v := r.Cookie(h.cookie); v != "" {
 			return v, ""
 		}
-		v := newUUID()
+		v := uuid.NewString()
 		return v, h.cookie + "=" + v + "; Path=" + h.cookiePath + "; Same-Site=Lax; HttpOnly"
 	}
 	return "", ""
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
 }
 
 // continuum is the consistent-hashing ring: points sorted by hash, each

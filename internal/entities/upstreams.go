@@ -170,11 +170,18 @@ type Upstream struct {
 	Algorithm    string
 	HashOn       string
 	HashFallback string
-	Slots        int
-	HostHeader   string
-	Healthchecks map[string]any
-	Tags         []string
-	UseSRVName   bool
+	// The names hash_on and hash_fallback read: header, cookie (with its
+	// path), query argument and URI capture.
+	HashOnHeader, HashFallbackHeader     string
+	HashOnCookie, HashOnCookiePath       string
+	HashOnQueryArg, HashFallbackQueryArg string
+	HashOnURICapture                     string
+	HashFallbackURICapture               string
+	Slots                                int
+	HostHeader                           string
+	Healthchecks                         map[string]any
+	Tags                                 []string
+	UseSRVName                           bool
 }
 
 // UpstreamFromRow converts a stored upstreams row.
@@ -183,6 +190,10 @@ func UpstreamFromRow(r map[string]any) *Upstream {
 	return &Upstream{
 		ID: str(r, "id"), Name: str(r, "name"), Algorithm: str(r, "algorithm"),
 		HashOn: str(r, "hash_on"), HashFallback: str(r, "hash_fallback"), Slots: integer(r, "slots"),
+		HashOnHeader: str(r, "hash_on_header"), HashFallbackHeader: str(r, "hash_fallback_header"),
+		HashOnCookie: str(r, "hash_on_cookie"), HashOnCookiePath: str(r, "hash_on_cookie_path"),
+		HashOnQueryArg: str(r, "hash_on_query_arg"), HashFallbackQueryArg: str(r, "hash_fallback_query_arg"),
+		HashOnURICapture: str(r, "hash_on_uri_capture"), HashFallbackURICapture: str(r, "hash_fallback_uri_capture"),
 		HostHeader: str(r, "host_header"), Healthchecks: hc, Tags: strs(r, "tags"),
 		UseSRVName: boolean(r, "use_srv_name"),
 	}

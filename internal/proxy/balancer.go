@@ -29,6 +29,8 @@ type balancer struct {
 	lb         *lb.Balancer
 	hash       uint32
 	hostHeader string
+	// setCookie is the hash cookie generated for the client (hash_on cookie).
+	setCookie string
 	// cur is the address of the try in flight, until reported; tried
 	// the addresses of the request's tries, in triedBuf while they fit.
 	cur      *lb.Address
@@ -58,7 +60,7 @@ func (p *Proxy) prepare(ctx context.Context, s *State) (peer, *balanceError) {
 	*b = balancer{}
 	if u := s.snap.Upstreams[svc.Host]; u != nil {
 		b.lb, b.hostHeader = p.balancers.Get(u), u.HostHeader
-		b.hash, _ = b.lb.Hash((*hashInput)(s))
+		b.hash, b.setCookie = b.lb.Hash((*hashInput)(s))
 		b.tried = b.triedBuf[:0]
 		if pr, ok := b.pick(); ok {
 			return pr, nil

@@ -264,6 +264,9 @@ func (p *Proxy) headerFilter(s *State) {
 	if s.proxied && hs.UpstreamStatus {
 		h.Set("X-Kong-Upstream-Status", strconv.Itoa(s.response.status))
 	}
+	if c := s.bal.setCookie; c != "" { // Kong sets it in the balancer, before header_filter
+		h.Add("Set-Cookie", c)
+	}
 	if p.opts.AllowDebugHeader && s.route != nil && s.request.header.Get("Kong-Debug") != "" {
 		setDebugHeaders(h, s)
 	}
