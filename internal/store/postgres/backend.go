@@ -41,9 +41,14 @@ var _ store.Backend = (*Backend)(nil)
 type Option func(*options)
 
 type options struct {
-	ro   *conf.PG
-	onTx func(ctx context.Context, tx pgx.Tx) error
+	ro      *conf.PG
+	plugins []string
+	onTx    func(ctx context.Context, tx pgx.Tx) error
 }
+
+// WithPlugins names the node's loaded plugins, whose migrations must have
+// run besides core's (see NewMigrator); without it, every bundled plugin's.
+func WithPlugins(plugins []string) Option { return func(o *options) { o.plugins = plugins } }
 
 // WithReadReplica makes View read from the replica of ro (pg_ro_*); nil
 // keeps reads on the primary.
@@ -70,7 +75,7 @@ func Open(ctx context.Context, cfg conf.PG, catalog *entities.Catalog, opts ...O
 	}
 	b := &Backend{pool: pool, ro: pool, wait: cfg.SemaphoreTimeout, roWait: cfg.SemaphoreTimeout,
 		tables: map[string]*tableDef{}, onTx: o.onTx}
-	if err := b.load(ctx, catalog); err != nil {
+	if err := b.load(ctx, catalog, selectSubsystems(o.plugins)); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -86,8 +91,8 @@ func Open(ctx context.Context, cfg conf.PG, catalog *entities.Catalog, opts ...O
 
 // load checks the migration state, reads the default workspace and the
 // tables' columns.
-func (b *Backend) load(ctx context.Context, catalog *entities.Catalog) error {
-	st, err := state(ctx, b.pool)
+func (b *Backend) load(ctx context.Context, catalog *entities.Catalog, subs []subsystem) error {
+	st, err := state(ctx, b.pool, subs)
 	if err != nil {
 		return err
 	}

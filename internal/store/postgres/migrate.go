@@ -55,17 +55,20 @@ const advisoryKey = 0x6b6f6e67 // "kong"
 // Migrator runs Kong's migration commands on one database.
 type Migrator struct {
 	pool  *pgxpool.Pool
-	owner string // this process's id in the locks table
+	owner string      // this process's id in the locks table
+	subs  []subsystem // core and the loaded plugins' subsystems
 }
 
 // NewMigrator connects to the database of cfg; it needs no bootstrapped
-// schema. Close it when done.
-func NewMigrator(ctx context.Context, cfg conf.PG) (*Migrator, error) {
+// schema. plugins are the node's loaded plugins (Kong's `plugins`
+// setting, expanded), whose migrations it runs besides core's; nil means
+// every bundled plugin. Close it when done.
+func NewMigrator(ctx context.Context, cfg conf.PG, plugins []string) (*Migrator, error) {
 	pool, err := newPool(ctx, cfg, 2)
 	if err != nil {
 		return nil, err
 	}
-	return &Migrator{pool: pool, owner: uuid.NewString()}, nil
+	return &Migrator{pool: pool, owner: uuid.NewString(), subs: selectSubsystems(plugins)}, nil
 }
 
 // Close closes the connections.
@@ -76,7 +79,7 @@ func (m *Migrator) Close() { m.pool.Close() }
 // already bootstrapped gives ErrAlreadyBootstrapped.
 func (m *Migrator) Bootstrap(ctx context.Context) error {
 	return m.locked(ctx, func(conn *pgxpool.Conn) error {
-		st, err := state(ctx, conn)
+		st, err := state(ctx, conn, m.subs)
 		if err != nil {
 			return err
 		}
@@ -90,7 +93,7 @@ func (m *Migrator) Bootstrap(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, bookkeepingDDL); err != nil {
 				return fmt.Errorf("postgres: bootstrap: %w", err)
 			}
-			for _, s := range subsystems {
+			for _, s := range m.subs {
 				if err := runSubsystem(ctx, tx, s); err != nil {
 					return err
 				}
@@ -136,7 +139,7 @@ func runSubsystem(ctx context.Context, tx pgx.Tx, s subsystem) error {
 // subsystem part-way through Kong's history must be upgraded by Kong.
 func (m *Migrator) Up(ctx context.Context) error {
 	return m.locked(ctx, func(conn *pgxpool.Conn) error {
-		st, err := state(ctx, conn)
+		st, err := state(ctx, conn, m.subs)
 		if err != nil {
 			return err
 		}
@@ -168,7 +171,7 @@ func (m *Migrator) Up(ctx context.Context) error {
 // leaves any pending; those a Kong node left need Kong's teardown code.
 func (m *Migrator) Finish(ctx context.Context) error {
 	return m.locked(ctx, func(conn *pgxpool.Conn) error {
-		st, err := state(ctx, conn)
+		st, err := state(ctx, conn, m.subs)
 		if err != nil {
 			return err
 		}
@@ -187,7 +190,7 @@ func (m *Migrator) Finish(ctx context.Context) error {
 // functions dropped instead, as Kong does.
 func (m *Migrator) Reset(ctx context.Context) error {
 	return m.locked(ctx, func(conn *pgxpool.Conn) error {
-		st, err := state(ctx, conn)
+		st, err := state(ctx, conn, m.subs)
 		if err != nil {
 			return err
 		}
@@ -231,7 +234,7 @@ func (m *Migrator) State(ctx context.Context) (*State, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	defer conn.Release()
-	return state(ctx, conn)
+	return state(ctx, conn, m.subs)
 }
 
 // locked runs fn on one connection holding the migrations lock: a session
@@ -259,7 +262,7 @@ func (m *Migrator) locked(ctx context.Context, fn func(*pgxpool.Conn) error) (er
 	if got {
 		defer func() {
 			_, uerr := conn.Exec(context.Background(),
-				`DELETE FROM locks WHERE key = $1 AND owner = $2 AND to_regclass('locks') IS NOT NULL`, migrationsLock, m.owner)
+				`DELETE FROM locks WHERE key = $1 AND owner = $2`, migrationsLock, m.owner)
 			if uerr != nil && err == nil && !isUndefinedTable(uerr) {
 				err = fmt.Errorf("postgres: release migrations lock: %w", uerr)
 			}

@@ -8,11 +8,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/store/storetest"
 )
 
 func newMigrator(t *testing.T, cfg conf.PG) *Migrator {
 	t.Helper()
-	m, err := NewMigrator(context.Background(), cfg)
+	m, err := NewMigrator(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,5 +258,48 @@ func TestResetWithoutSchemaPrivilege(t *testing.T) {
 	var tables int
 	if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&tables); err != nil || tables != 0 {
 		t.Errorf("tables after reset: %d, %v", tables, err)
+	}
+}
+
+// TestLoadedPlugins: a node loading some plugins bootstraps core and their
+// subsystems only; a node loading more then sees the others' migrations as
+// new, and up runs them.
+func TestLoadedPlugins(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	cfg := newDatabase(t)
+	few, err := NewMigrator(ctx, cfg, []string{"key-auth", "cors", "my-custom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer few.Close()
+	if err := few.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := few.State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var executed []string
+	for _, m := range st.Executed {
+		executed = append(executed, m.Subsystem)
+	}
+	if diff := cmp.Diff([]string{"core", "key-auth"}, executed); diff != "" || !st.UpToDate() {
+		t.Errorf("executed subsystems (-want +got):\n%s", diff)
+	}
+	if b, err := Open(ctx, cfg, storetest.Catalog(), WithPlugins([]string{"key-auth"})); err != nil {
+		t.Errorf("open with the bootstrapped plugins: %v", err)
+	} else {
+		b.Close()
+	}
+	if _, err := Open(ctx, cfg, storetest.Catalog()); !errors.Is(err, ErrNewMigrations) {
+		t.Errorf("open with every plugin: %v, want ErrNewMigrations", err)
+	}
+	all := newMigrator(t, cfg)
+	if err := all.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := all.State(ctx); err != nil || !st.UpToDate() || len(st.Executed) != len(subsystems) {
+		t.Errorf("after up with every plugin: %+v, %v", st, err)
 	}
 }

@@ -57,7 +57,7 @@ func connect(t testing.TB, cfg conf.PG) *pgx.Conn {
 // bootstrap runs Bootstrap on cfg's database.
 func bootstrap(t testing.TB, cfg conf.PG) {
 	t.Helper()
-	m, err := NewMigrator(context.Background(), cfg)
+	m, err := NewMigrator(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,8 +53,8 @@ type queryer interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// state reads schema_meta and compares it with the subsystems' migrations.
-func state(ctx context.Context, q queryer) (*State, error) {
+// state reads schema_meta and compares it with the migrations of subs.
+func state(ctx context.Context, q queryer, subs []subsystem) (*State, error) {
 	var exists bool
 	if err := q.QueryRow(ctx, `SELECT to_regclass('schema_meta') IS NOT NULL`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("postgres: migration state: %w", err)
@@ -80,15 +80,15 @@ func state(ctx context.Context, q queryer) (*State, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: migration state: %w", err)
 	}
-	return compareState(meta), nil
+	return compareState(meta, subs), nil
 }
 
 // compareState classifies each subsystem's migrations as Kong's
 // kong/db/migrations/state.lua does: executed, pending, new when after the
 // last executed one (or the subsystem has no row), missing otherwise.
-func compareState(meta map[string]metaRow) *State {
+func compareState(meta map[string]metaRow, subs []subsystem) *State {
 	st := &State{}
-	for _, s := range subsystems {
+	for _, s := range subs {
 		r, ok := meta[s.name]
 		last := -1
 		if ok {

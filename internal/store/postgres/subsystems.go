@@ -1,5 +1,7 @@
 package postgres
 
+import "slices"
+
 // subsystem is one line of Kong's migration bookkeeping: core or a bundled
 // plugin, with the names of its migrations up to Kong 3.9 in order. Silverback
 // creates a subsystem's final 3.9 layout in one step (ddl) and records every
@@ -64,6 +66,22 @@ var subsystems = []subsystem{
 		migrations: []string{"000_base_response_rate_limiting", "001_350_to_360"}},
 	{name: "session", ddl: pluginDDL["session"],
 		migrations: []string{"000_base_session", "001_add_ttl_index", "002_320_to_330"}},
+}
+
+// selectSubsystems returns core and the subsystems of the plugins named,
+// as Kong considers only its loaded plugins; nil selects every bundled
+// plugin. Plugins without migrations, or unknown, add nothing.
+func selectSubsystems(plugins []string) []subsystem {
+	if plugins == nil {
+		return subsystems
+	}
+	var out []subsystem
+	for _, s := range subsystems {
+		if s.name == "core" || slices.Contains(plugins, s.name) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // bookkeepingDDL creates Kong's migration bookkeeping tables.
