@@ -5,5 +5,6 @@ package bundled
 
 import (
 	_ "github.com/silverback-gw/silverback/internal/plugins/iprestriction"
+	_ "github.com/silverback-gw/silverback/internal/plugins/requestsizelimiting"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
 )
