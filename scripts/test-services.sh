@@ -9,7 +9,7 @@
 set -euo pipefail
 
 PG_PORT=5432
-REDIS_PORT=6379
+REDIS_PORT="${REDIS_PORT:-6379}" # overridable, to try the script on a spare port
 
 say() { echo "test-services: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -67,12 +67,20 @@ ensure_postgres() {
 	die "PostgreSQL does not answer on 127.0.0.1:$PG_PORT as postgres (see /var/log/postgresql/)"
 }
 
+# redis_answers sends PING over bash's /dev/tcp (no redis-cli needed).
 redis_answers() {
-	[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+	local reply=""
+	{
+		exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT" &&
+			printf 'PING\r\n' >&3 &&
+			IFS= read -r -t 2 reply <&3
+		exec 3>&-
+	} 2>/dev/null
+	[ "${reply%$'\r'}" = "+PONG" ]
 }
 
 ensure_redis() {
-	command -v redis-cli >/dev/null && redis_answers && return 0
+	redis_answers && return 0
 	command -v redis-server >/dev/null || apt_install redis-server
 	say "starting Redis"
 	redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no >/dev/null
