@@ -135,6 +135,12 @@ func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) error {
 	}
 }
 
+// retryDelay is the pause before retrying a transaction that lost a
+// serialization race, growing with the attempt.
+func retryDelay(attempt int) time.Duration {
+	return time.Duration(attempt+1) * 5 * time.Millisecond
+}
+
 // View runs fn in a read-only transaction on one snapshot.
 func (b *Backend) View(ctx context.Context, fn func(store.Tx) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}

@@ -238,8 +238,9 @@ func (m *Migrator) State(ctx context.Context) (*State, error) {
 }
 
 // locked runs fn on one connection holding the migrations lock: a session
-// advisory lock that Silverback nodes wait for, then Kong's locks row, which
-// a Kong node may hold (ErrLocked).
+// advisory lock that Silverback nodes wait for (as long as ctx allows: the
+// CLI's --lock-timeout), then Kong's locks row, which a Kong node may hold
+// (ErrLocked).
 func (m *Migrator) locked(ctx context.Context, fn func(*pgxpool.Conn) error) (err error) {
 	conn, err := m.pool.Acquire(ctx)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -92,9 +91,3 @@ func pgCode(err error) string {
 
 // isUndefinedTable reports a "relation does not exist" error.
 func isUndefinedTable(err error) bool { return pgCode(err) == "42P01" }
-
-// retryDelay is the pause before retrying a transaction that lost a
-// serialization race, growing with the attempt.
-func retryDelay(attempt int) time.Duration {
-	return time.Duration(attempt+1) * 5 * time.Millisecond
-}
