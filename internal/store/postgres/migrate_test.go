@@ -98,18 +98,18 @@ func TestState(t *testing.T) {
 	if st, err = m.State(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wantNew := []Migrations{
+	wantNew := MigrationList{
 		{"core", "kong.db.migrations.core", []string{"024_380_to_390"}},
 		{"session", "kong.plugins.session.migrations", []string{"000_base_session", "001_add_ttl_index", "002_320_to_330"}},
 	}
 	if diff := cmp.Diff(wantNew, st.New); diff != "" {
 		t.Errorf("new (-want +got):\n%s", diff)
 	}
-	wantMissing := []Migrations{{"acl", "kong.plugins.acl.migrations", []string{"000_base_acl"}}}
+	wantMissing := MigrationList{{"acl", "kong.plugins.acl.migrations", []string{"000_base_acl"}}}
 	if diff := cmp.Diff(wantMissing, st.Missing); diff != "" {
 		t.Errorf("missing (-want +got):\n%s", diff)
 	}
-	wantPending := []Migrations{{"jwt", "kong.plugins.jwt.migrations", []string{"002_130_to_140"}}}
+	wantPending := MigrationList{{"jwt", "kong.plugins.jwt.migrations", []string{"002_130_to_140"}}}
 	if diff := cmp.Diff(wantPending, st.Pending); diff != "" {
 		t.Errorf("pending (-want +got):\n%s", diff)
 	}

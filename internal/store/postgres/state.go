@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -11,11 +12,28 @@ import (
 // State is the migration state of a database, the data `kong migrations
 // status` prints as JSON.
 type State struct {
-	NeedsBootstrap bool         `json:"needs_bootstrap"`
-	Executed       []Migrations `json:"executed_migrations,omitempty"`
-	Pending        []Migrations `json:"pending_migrations,omitempty"`
-	New            []Migrations `json:"new_migrations,omitempty"`
-	Missing        []Migrations `json:"missing_migrations,omitempty"`
+	NeedsBootstrap bool          `json:"needs_bootstrap"`
+	Executed       MigrationList `json:"executed_migrations,omitempty"`
+	Pending        MigrationList `json:"pending_migrations,omitempty"`
+	New            MigrationList `json:"new_migrations,omitempty"`
+	Missing        MigrationList `json:"missing_migrations,omitempty"`
+}
+
+// MigrationList is migrations by subsystem, in Kong's subsystem order.
+type MigrationList []Migrations
+
+// String renders the list as `kong migrations list` prints it: one line a
+// subsystem, its name right-aligned, then its migrations.
+func (l MigrationList) String() string {
+	width := 0
+	for _, m := range l {
+		width = max(width, len(m.Subsystem))
+	}
+	lines := make([]string, len(l))
+	for i, m := range l {
+		lines[i] = fmt.Sprintf("%*s: %s", width, m.Subsystem, strings.Join(m.Migrations, ", "))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Migrations are some migrations of one subsystem, in order.
@@ -107,7 +125,7 @@ func compareState(meta map[string]metaRow, subs []subsystem) *State {
 				missing = append(missing, name)
 			}
 		}
-		add := func(list *[]Migrations, names []string) {
+		add := func(list *MigrationList, names []string) {
 			if len(names) > 0 {
 				*list = append(*list, Migrations{Subsystem: s.name, Namespace: s.namespace(), Migrations: names})
 			}

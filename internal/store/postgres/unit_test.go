@@ -158,3 +158,14 @@ func TestKeyParts(t *testing.T) {
 		})
 	}
 }
+
+func TestMigrationListString(t *testing.T) {
+	l := MigrationList{
+		{Subsystem: "core", Migrations: []string{"000_base", "003_100_to_110"}},
+		{Subsystem: "key-auth", Migrations: []string{"000_base_key_auth"}},
+	}
+	want := "    core: 000_base, 003_100_to_110\nkey-auth: 000_base_key_auth"
+	if got := l.String(); got != want {
+		t.Errorf("String =\n%s\nwant\n%s", got, want)
+	}
+}
