@@ -4,6 +4,7 @@
 package bundled
 
 import (
+	_ "github.com/silverback-gw/silverback/internal/plugins/cors"
 	_ "github.com/silverback-gw/silverback/internal/plugins/iprestriction"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requestsizelimiting"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
