@@ -1,0 +1,198 @@
+// Command loadbench is the side-by-side load benchmark of issue 6: the gateway against
+// nginx configured for the same work, pinned to one core each in turn, loaded by wrk
+// from the other core. docs/benchmarks.md describes what it measures and how to run it.
+//
+//	go build -o bin/loadbench ./scripts/loadbench && bin/loadbench [-rounds N] [-duration D] ...
+//
+// Everything it starts (upstream, nginx, gateway, wrk) runs on 127.0.0.1 in its own
+// process group and is stopped on exit, on error and on Ctrl-C.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the knobs; every flag also has a LOADBENCH_* environment default so the
+// Makefile target can be tuned without editing it.
+type options struct {
+	rounds      int
+	duration    time.Duration
+	warmup      time.Duration
+	connections int
+	threads     int
+	timeout     time.Duration
+	scenarios   string
+	gateway     string
+	skipBuild   bool
+	keep        bool
+	proxyCPU    string
+	loadCPU     string
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "upstream" {
+		if err := runUpstream(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "upstream:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	var o options
+	fs := flag.NewFlagSet("loadbench", flag.ExitOnError)
+	fs.IntVar(&o.rounds, "rounds", envInt("LOADBENCH_ROUNDS", 5), "measured rounds per proxy and scenario (env LOADBENCH_ROUNDS)")
+	fs.DurationVar(&o.duration, "duration", envDuration("LOADBENCH_DURATION", 10*time.Second), "length of one measured round (env LOADBENCH_DURATION)")
+	fs.DurationVar(&o.warmup, "warmup", envDuration("LOADBENCH_WARMUP", 5*time.Second), "unmeasured warm-up per proxy and scenario (env LOADBENCH_WARMUP)")
+	fs.IntVar(&o.connections, "connections", envInt("LOADBENCH_CONNECTIONS", 50), "wrk connections (env LOADBENCH_CONNECTIONS)")
+	fs.IntVar(&o.threads, "threads", envInt("LOADBENCH_THREADS", 1), "wrk threads (env LOADBENCH_THREADS)")
+	fs.DurationVar(&o.timeout, "timeout", envDuration("LOADBENCH_TIMEOUT", 15*time.Minute), "hard limit on the whole run (env LOADBENCH_TIMEOUT)")
+	fs.StringVar(&o.scenarios, "scenarios", os.Getenv("LOADBENCH_SCENARIOS"), "comma-separated subset of: "+strings.Join(scenarioNames(), ",")+" (env LOADBENCH_SCENARIOS; default all)")
+	fs.StringVar(&o.gateway, "gateway", envString("LOADBENCH_GATEWAY", "bin/silverback"), "gateway binary, relative to the repository root (env LOADBENCH_GATEWAY)")
+	fs.BoolVar(&o.skipBuild, "no-build", false, "do not run `make build` first")
+	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, logs) instead of removing it")
+	fs.StringVar(&o.proxyCPU, "proxy-cpu", envString("LOADBENCH_PROXY_CPU", "0"), "core of the proxy under test (env LOADBENCH_PROXY_CPU)")
+	fs.StringVar(&o.loadCPU, "load-cpu", envString("LOADBENCH_LOAD_CPU", "1"), "core of wrk and the upstream (env LOADBENCH_LOAD_CPU)")
+	fs.Parse(os.Args[1:])
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+
+	err := run(ctx, o)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+		}
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	if o.rounds < 1 || o.duration < time.Second {
+		return errors.New("need -rounds >= 1 and -duration >= 1s")
+	}
+	selected, err := selectScenarios(o.scenarios)
+	if err != nil {
+		return err
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	if err := ensureTools(ctx); err != nil {
+		return err
+	}
+	if !o.skipBuild {
+		logf("building the gateway (make build)")
+		if err := runQuiet(ctx, root, "make", "build"); err != nil {
+			return fmt.Errorf("make build: %w", err)
+		}
+	}
+	gwBin := o.gateway
+	if !filepath.IsAbs(gwBin) {
+		gwBin = filepath.Join(root, gwBin)
+	}
+
+	work, err := os.MkdirTemp("", "loadbench-")
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(work, 0o755); err != nil { // nginx workers may run as nobody
+		return err
+	}
+	if o.keep {
+		logf("work directory kept: %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	procs := &group{}
+	defer procs.stopAll()
+
+	if err := writeCertificate(work); err != nil {
+		return err
+	}
+	up, err := startUpstream(ctx, procs, work, o.loadCPU)
+	if err != nil {
+		return err
+	}
+
+	enabled := map[string]bool{}
+	if slices.ContainsFunc(selected, func(s scenario) bool { return len(s.plugins) > 0 }) {
+		if enabled, err = enabledPlugins(ctx, procs, work, gwBin); err != nil {
+			return err
+		}
+	}
+
+	start := time.Now()
+	var results []result
+	for _, sc := range selected {
+		r, err := runScenario(ctx, o, procs, sc, work, gwBin, enabled)
+		if err != nil {
+			return fmt.Errorf("scenario %s: %w", sc.name, err)
+		}
+		results = append(results, r)
+	}
+	up.stop()
+
+	fmt.Println()
+	fmt.Printf("loadbench %s, %d cores, %d rounds x %s (warm-up %s), wrk %d connections, proxy on core %s, wrk+upstream on core %s, total %s\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), numCPU(), o.rounds, o.duration, o.warmup,
+		o.connections, o.proxyCPU, o.loadCPU, time.Since(start).Round(time.Second))
+	printTable(os.Stdout, results)
+	return nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func envString(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+// repoRoot walks up from the working directory to the directory holding go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run loadbench from inside the repository (no go.mod found)")
+		}
+		dir = parent
+	}
+}

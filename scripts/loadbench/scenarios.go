@@ -1,0 +1,212 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Fixed loopback ports; nothing listens beyond 127.0.0.1.
+const (
+	upstreamAddr  = "127.0.0.1:18080"
+	nginxHTTP     = "127.0.0.1:18000"
+	nginxHTTPS    = "127.0.0.1:18443"
+	gatewayHTTP   = "127.0.0.1:18100"
+	gatewayHTTPS  = "127.0.0.1:18543"
+	gatewayAdmin  = "127.0.0.1:18101"
+	manyRoutes    = 10000
+	manyConsumers = 10000
+	apiKeyHeader  = "apikey"
+)
+
+// Kong's bodies for the refusals, so nginx answers them byte for byte like the gateway.
+const (
+	msgNoRoute = `{"message":"no Route matched with those values"}`
+	msgNoKey   = `{"message":"No API key found in request"}`
+)
+
+// A scenario is one row pair of the table: the same work configured in nginx and in
+// the gateway, and the request wrk sends to both.
+type scenario struct {
+	name    string
+	about   string
+	path    string   // what wrk requests
+	https   bool     // wrk talks TLS 1.3 to the proxy
+	auth    bool     // needs an apikey header; without it the proxy answers 401
+	plugins []string // gateway plugins it needs (GET /plugins/enabled)
+	big     bool     // the upstream answers 16 KiB
+}
+
+var scenarios = []scenario{
+	{name: "plain", about: "1 route", path: "/plain"},
+	{name: "routes-10k", about: "10,000 prefix routes, one in the middle hit", path: fmt.Sprintf("/r%04d/x", manyRoutes/2)},
+	{name: "key-auth", about: "key-auth, 10,000 consumers", path: "/auth", auth: true, plugins: []string{"key-auth"}},
+	{name: "key-auth+rl", about: "key-auth + rate-limiting (local, never reached)", path: "/auth", auth: true, plugins: []string{"key-auth", "rate-limiting"}},
+	{name: "body-16k", about: "16 KiB response bodies", path: "/big", big: true},
+	{name: "https", about: "TLS 1.3, keep-alive, 1 route", path: "/plain", https: true},
+}
+
+func scenarioNames() []string {
+	var names []string
+	for _, s := range scenarios {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+func selectScenarios(list string) ([]scenario, error) {
+	if list == "" {
+		return scenarios, nil
+	}
+	var out []scenario
+next:
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		for _, s := range scenarios {
+			if s.name == name {
+				out = append(out, s)
+				continue next
+			}
+		}
+		return nil, fmt.Errorf("unknown scenario %q (have %s)", name, strings.Join(scenarioNames(), ", "))
+	}
+	return out, nil
+}
+
+// key is the credential wrk sends: a consumer in the middle of the 10,000.
+func (s scenario) key() string {
+	if !s.auth {
+		return ""
+	}
+	return consumerKey(manyConsumers / 2)
+}
+
+func consumerKey(i int) string { return fmt.Sprintf("key-%05d", i) }
+
+func (s scenario) url(p proxyKind) string {
+	addr, scheme := nginxHTTP, "http"
+	if p == gatewayProxy {
+		addr = gatewayHTTP
+	}
+	if s.https {
+		scheme = "https"
+		addr = nginxHTTPS
+		if p == gatewayProxy {
+			addr = gatewayHTTPS
+		}
+	}
+	return scheme + "://" + addr + s.path
+}
+
+// nginxConf writes the nginx configuration of s into dir and returns its path. One
+// worker, no access log, HTTP/1.1 keep-alive to the upstream, and the proxy headers
+// Kong sets on every proxied request, so both proxies do the same work per request.
+func (s scenario) nginxConf(dir string) (string, error) {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("worker_processes 1;")
+	w("daemon off;")
+	w("pid %s;", filepath.Join(dir, "nginx.pid"))
+	w("error_log %s warn;", filepath.Join(dir, "nginx-error.log"))
+	w("events { worker_connections 4096; }")
+	w("http {")
+	w("  access_log off;")
+	w("  default_type application/json;")
+	w("  keepalive_requests 1000000;")
+	for _, t := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		w("  %s_temp_path %s;", t, filepath.Join(dir, "nginx-"+t))
+	}
+	w("  upstream up { server %s; keepalive 64; }", upstreamAddr)
+	w("  proxy_http_version 1.1;")
+	w("  proxy_set_header Connection \"\";")
+	w("  proxy_set_header Host %s;", upstreamAddr)
+	w("  proxy_set_header X-Real-IP $remote_addr;")
+	w("  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;")
+	w("  proxy_set_header X-Forwarded-Proto $scheme;")
+	w("  proxy_set_header X-Forwarded-Host $host;")
+	w("  proxy_set_header X-Forwarded-Port $server_port;")
+	if s.auth {
+		w("  map $http_%s $consumer {", apiKeyHeader)
+		w("    default \"\";")
+		for i := range manyConsumers {
+			w("    %s c%05d;", consumerKey(i), i)
+		}
+		w("  }")
+		w("  limit_req_zone $consumer zone=perconsumer:10m rate=1000000r/s;")
+	}
+	w("  server {")
+	if s.https {
+		w("    listen %s ssl;", nginxHTTPS)
+		w("    ssl_certificate %s;", filepath.Join(dir, "cert.pem"))
+		w("    ssl_certificate_key %s;", filepath.Join(dir, "key.pem"))
+		w("    ssl_protocols TLSv1.3;")
+		w("    ssl_session_cache shared:SSL:1m;")
+	} else {
+		w("    listen %s;", nginxHTTP)
+	}
+	w("    location / { return 404 '%s'; }", msgNoRoute)
+	switch s.name {
+	case "routes-10k":
+		for i := range manyRoutes {
+			w("    location /r%04d/ { proxy_pass http://up; }", i)
+		}
+	case "key-auth", "key-auth+rl":
+		w("    location /auth {")
+		w("      if ($consumer = \"\") { return 401 '%s'; }", msgNoKey)
+		if s.name == "key-auth+rl" {
+			w("      limit_req zone=perconsumer burst=1000000 nodelay;")
+		}
+		w("      proxy_pass http://up;")
+		w("    }")
+	default:
+		w("    location %s { proxy_pass http://up; }", strings.TrimSuffix(s.path, "/x"))
+	}
+	w("  }")
+	w("}")
+	path := filepath.Join(dir, "nginx.conf")
+	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// kongYML writes the gateway's declarative configuration of s into dir.
+func (s scenario) kongYML(dir string) (string, error) {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("_format_version: \"3.0\"")
+	w("services:")
+	w("- name: upstream")
+	w("  url: http://%s", upstreamAddr)
+	w("  routes:")
+	route := func(name, path string) {
+		w("  - name: %s", name)
+		w("    paths: [\"%s\"]", path)
+		w("    strip_path: false")
+	}
+	switch s.name {
+	case "routes-10k":
+		for i := range manyRoutes {
+			route(fmt.Sprintf("r%04d", i), fmt.Sprintf("/r%04d/", i))
+		}
+	case "key-auth", "key-auth+rl":
+		route("auth", "/auth")
+		w("    plugins:")
+		w("    - name: key-auth")
+		w("      config: {key_names: [%s]}", apiKeyHeader)
+		if s.name == "key-auth+rl" {
+			w("    - name: rate-limiting")
+			w("      config: {second: 1000000000, policy: local}")
+		}
+	default:
+		route(strings.TrimPrefix(s.path, "/"), s.path)
+	}
+	if s.auth {
+		w("consumers:")
+		for i := range manyConsumers {
+			w("- username: c%05d", i)
+			w("  keyauth_credentials:")
+			w("  - key: %s", consumerKey(i))
+		}
+	}
+	path := filepath.Join(dir, "kong.yml")
+	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+}
