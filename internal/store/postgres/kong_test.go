@@ -173,3 +173,30 @@ func TestTruncateTags(t *testing.T) {
 		t.Errorf("tags rows after truncating services (-want +got):\n%s", diff)
 	}
 }
+
+// TestViolationKeepsTransaction: a write that breaks a constraint fails
+// alone; the transaction goes on and commits what else it wrote.
+func TestViolationKeepsTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	b := openNew(t, storetest.Catalog())
+	defer b.Close()
+	const id1, id2 = "3f4b9a52-8f2e-4c1e-9d8c-2a1b3c4d5e61", "3f4b9a52-8f2e-4c1e-9d8c-2a1b3c4d5e62"
+	err := b.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, "consumers", store.Row{"id": id1, "username": "u"}, ""); err != nil {
+			return err
+		}
+		err := tx.Insert(ctx, "consumers", store.Row{"id": id2, "username": "u"}, "")
+		if uv, ok := err.(*store.UniqueViolation); !ok || uv.Field != "username" {
+			t.Errorf("duplicate username: %v", err)
+		}
+		return tx.Insert(ctx, "consumers", store.Row{"id": id2, "username": "v"}, "")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM consumers`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("consumers: %d, %v; want 2", n, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
 )
@@ -120,7 +121,7 @@ func (t *tx) Insert(ctx context.Context, table string, row store.Row, cacheKey s
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.Exec(ctx, td.insertSQL, data)
+	_, err = t.write(ctx, td.insertSQL, data)
 	return td.constraintError(err, row, cacheKey)
 }
 
@@ -138,7 +139,7 @@ func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey 
 	if err != nil {
 		return err
 	}
-	tag, err := t.tx.Exec(ctx, td.replaceSQL, data, id)
+	tag, err := t.write(ctx, td.replaceSQL, data, id)
 	if err != nil {
 		return td.constraintError(err, row, cacheKey)
 	}
@@ -146,6 +147,34 @@ func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey 
 		return store.ErrNotFound
 	}
 	return nil
+}
+
+// write runs a statement that may break a constraint inside a savepoint,
+// sent with it in one round trip, so that a violation leaves the
+// transaction usable, as it does on the other backends.
+func (t *tx) write(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var batch pgx.Batch
+	batch.Queue("SAVEPOINT silverback_write")
+	batch.Queue(sql, args...)
+	batch.Queue("RELEASE SAVEPOINT silverback_write")
+	br := t.tx.SendBatch(ctx, &batch)
+	_, err := br.Exec()
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if _, rerr := t.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT silverback_write"); rerr != nil {
+			return tag, errors.Join(err, rerr)
+		}
+	}
+	return tag, err
 }
 
 // Delete removes the row with the id.
