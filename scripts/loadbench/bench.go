@@ -62,7 +62,7 @@ func runScenario(ctx context.Context, o options, procs *group, sc scenario, work
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return res, err
 	}
-	nginxConf, err := sc.nginxConf(dir)
+	nginxConf, err := sc.nginxConf(dir, work)
 	if err != nil {
 		return res, err
 	}
@@ -269,7 +269,7 @@ func get(url, key string) (int, []byte, error) {
 
 // verify checks, before any load, that nginx and the gateway answer the scenario's
 // requests alike: 200 with the upstream's exact body, 404 for an unknown route, and
-// 401 without a key where auth applies.
+// 401 without a key or with an unknown one where auth applies.
 func verify(sc scenario) error {
 	want := []byte(upstreamBody)
 	if sc.big {
@@ -285,15 +285,13 @@ func verify(sc scenario) error {
 		if status != http.StatusOK || string(body) != string(want) {
 			return fmt.Errorf("verify %s: GET %s answered %d with %d bytes %.60q, want 200 with the upstream's %d bytes", k, url, status, len(body), body, len(want))
 		}
-		checks := []struct {
+		type check struct {
 			url, key string
 			status   int
-		}{{base + "/no-such-route", sc.key(), http.StatusNotFound}}
+		}
+		checks := []check{{base + "/no-such-route", sc.key(), http.StatusNotFound}}
 		if sc.auth {
-			checks = append(checks, struct {
-				url, key string
-				status   int
-			}{url, "", http.StatusUnauthorized})
+			checks = append(checks, check{url, "", http.StatusUnauthorized}, check{url, "no-such-key", http.StatusUnauthorized})
 		}
 		for _, c := range checks {
 			status, body, err := get(c.url, c.key)

@@ -24,6 +24,7 @@ const (
 const (
 	msgNoRoute = `{"message":"no Route matched with those values"}`
 	msgNoKey   = `{"message":"No API key found in request"}`
+	msgBadKey  = `{"message":"Unauthorized"}`
 )
 
 // A scenario is one row pair of the table: the same work configured in nginx and in
@@ -99,10 +100,11 @@ func (s scenario) url(p proxyKind) string {
 	return scheme + "://" + addr + s.path
 }
 
-// nginxConf writes the nginx configuration of s into dir and returns its path. One
+// nginxConf writes the nginx configuration of s into dir and returns its path; the
+// TLS certificate is in certDir. One
 // worker, no access log, HTTP/1.1 keep-alive to the upstream, and the proxy headers
 // Kong sets on every proxied request, so both proxies do the same work per request.
-func (s scenario) nginxConf(dir string) (string, error) {
+func (s scenario) nginxConf(dir, certDir string) (string, error) {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("worker_processes 1;")
@@ -127,6 +129,8 @@ func (s scenario) nginxConf(dir string) (string, error) {
 	w("  proxy_set_header X-Forwarded-Host $host;")
 	w("  proxy_set_header X-Forwarded-Port $server_port;")
 	if s.auth {
+		w("  map_hash_max_size %d;", 4*manyConsumers)
+		w("  map_hash_bucket_size 128;")
 		w("  map $http_%s $consumer {", apiKeyHeader)
 		w("    default \"\";")
 		for i := range manyConsumers {
@@ -138,8 +142,8 @@ func (s scenario) nginxConf(dir string) (string, error) {
 	w("  server {")
 	if s.https {
 		w("    listen %s ssl;", nginxHTTPS)
-		w("    ssl_certificate %s;", filepath.Join(dir, "cert.pem"))
-		w("    ssl_certificate_key %s;", filepath.Join(dir, "key.pem"))
+		w("    ssl_certificate %s;", filepath.Join(certDir, "cert.pem"))
+		w("    ssl_certificate_key %s;", filepath.Join(certDir, "key.pem"))
 		w("    ssl_protocols TLSv1.3;")
 		w("    ssl_session_cache shared:SSL:1m;")
 	} else {
@@ -153,7 +157,8 @@ func (s scenario) nginxConf(dir string) (string, error) {
 		}
 	case "key-auth", "key-auth+rl":
 		w("    location /auth {")
-		w("      if ($consumer = \"\") { return 401 '%s'; }", msgNoKey)
+		w("      if ($http_%s = \"\") { return 401 '%s'; }", apiKeyHeader, msgNoKey)
+		w("      if ($consumer = \"\") { return 401 '%s'; }", msgBadKey)
 		if s.name == "key-auth+rl" {
 			w("      limit_req zone=perconsumer burst=1000000 nodelay;")
 		}
