@@ -24,3 +24,15 @@ func ConfigSchema(protocols schema.Field, fields []schema.Field, checks ...schem
 		Checks: checks,
 	}
 }
+
+// NoConsumer forbids configuring the plugin on a consumer (Kong's
+// typedefs.no_consumer), as authentication plugins and cors do.
+func NoConsumer(sub *schema.Subschema) *schema.Subschema {
+	sub.Checks = append(sub.Checks, schema.Custom([]string{"consumer"},
+		func(values map[string]any, _ schema.Op, errs schema.Errors) {
+			if schema.IsNonEmpty(values["consumer"]) {
+				errs["consumer"] = "value must be null"
+			}
+		}))
+	return sub
+}

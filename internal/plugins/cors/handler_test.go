@@ -2,6 +2,7 @@ package cors_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
@@ -103,5 +104,10 @@ func TestOriginsSchema(t *testing.T) {
 	}
 	if err := e.TryInsert("plugins", `{"name":"cors","config":{"methods":["FETCH"]}}`); err == nil {
 		t.Error("an unknown method was accepted")
+	}
+	c := e.Insert("consumers", `{"username":"u"}`)
+	err := e.TryInsert("plugins", `{"name":"cors","consumer":{"id":"`+c+`"}}`)
+	if err == nil || !strings.Contains(err.Error(), "value must be null") {
+		t.Errorf("consumer-scoped cors: %v", err)
 	}
 }

@@ -22,7 +22,7 @@ type Config struct {
 
 var allMethods = []any{"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 
-var configSchema = plugin.ConfigSchema(plugin.ProtocolsHTTP, []schema.Field{
+var configSchema = plugin.NoConsumer(plugin.ConfigSchema(plugin.ProtocolsHTTP, []schema.Field{
 	schema.ArrayOf("origins", schema.Str("").Custom(validateOrigin)),
 	schema.ArrayOf("headers", schema.Str("")),
 	schema.ArrayOf("exposed_headers", schema.Str("")),
@@ -31,7 +31,7 @@ var configSchema = plugin.ConfigSchema(plugin.ProtocolsHTTP, []schema.Field{
 	schema.Bool("credentials").Required().Default(false),
 	schema.Bool("private_network").Required().Default(false),
 	schema.Bool("preflight_continue").Required().Default(false),
-})
+}))
 
 // validateOrigin accepts "*" or a regular expression (plain origins are
 // regular expressions too), as Kong's validate_asterisk_or_regex.
