@@ -9,15 +9,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/proxy"
 )
 
-// Name, Priority and Version are Kong's.
+// Name and Priority are Kong's; like Kong's bundled plugins, the
+// version is the Kong version implemented.
 const (
 	Name     = "cors"
 	Priority = 2000
-	Version  = "3.9.1"
+	Version  = meta.KongVersion
 )
 
 func init() {

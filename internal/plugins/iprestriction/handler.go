@@ -10,14 +10,16 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
 )
 
-// Name, Priority and Version are Kong's.
+// Name and Priority are Kong's; like Kong's bundled plugins, the
+// version is the Kong version implemented.
 const (
 	Name     = "ip-restriction"
 	Priority = 990
-	Version  = "3.9.1"
+	Version  = meta.KongVersion
 )
 
 func init() {

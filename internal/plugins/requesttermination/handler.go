@@ -8,15 +8,17 @@ import (
 	"os"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/proxy"
 )
 
-// Name, Priority and Version are Kong's.
+// Name and Priority are Kong's; like Kong's bundled plugins, the
+// version is the Kong version implemented.
 const (
 	Name     = "request-termination"
 	Priority = 2
-	Version  = "3.9.1"
+	Version  = meta.KongVersion
 )
 
 func init() {
