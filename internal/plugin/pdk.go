@@ -94,7 +94,8 @@ func (r Response) Status() int { return r.state.Response().Status() }
 // SetStatus changes the status sent to the client (header_filter).
 func (r Response) SetStatus(status int) { r.state.Response().SetStatus(status) }
 
-// Header gives access to the response headers (header_filter).
+// Header gives access to the response headers in header_filter; it is
+// nil before (in access, pass headers to Exit or Error instead).
 func (r Response) Header() proxy.HeaderMap { return r.state.Response().Header() }
 
 // Source tells where the response comes from (kong.response.get_source):

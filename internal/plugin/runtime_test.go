@@ -257,3 +257,24 @@ func TestNoRouteRunsGlobalPlugins(t *testing.T) {
 	}
 	takeLogs(t, 1)
 }
+
+func TestLogEntry(t *testing.T) {
+	e := plugintest.New(t, tracePlugins)
+	r := e.Route(e.Service(), "/")
+	e.Plugin("trace-auth", "", `{"tag":"auth","auth":true}`)
+	res, _ := e.Do(plugintest.Request{Method: "POST", Path: "/?q=1", Header: map[string][]string{"X-Consumer": {"c1"}}})
+	var l logged
+	select {
+	case l = <-logs:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no log phase")
+	}
+	en := l.entry
+	tr, _ := en.Shared["trace"].([]string)
+	if en.Response.Status != 200 || en.Response.Source != "service" || en.Route == nil || en.Route.ID != r ||
+		en.Consumer == nil || en.Consumer.ID != "c1" || en.Credential.ID != "cred" || en.Request.Method != "POST" ||
+		en.Request.RawQuery != "q=1" || en.Request.Headers["X-Consumer"][0] != "c1" || len(tr) != 3 ||
+		en.RequestID != res.Header.Get("X-Kong-Request-Id") || len(en.Tries) != 1 || en.ClientIP != "127.0.0.1" {
+		t.Errorf("log entry %+v", en)
+	}
+}
