@@ -333,7 +333,7 @@ func runWrk(ctx context.Context, o options, sc scenario, k proxyKind, d time.Dur
 	cmd := exec.CommandContext(ctx, "taskset", argv...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return wrkResult{}, fmt.Errorf("wrk %s: %w\n%s", k, err, out)
+		return wrkResult{}, fmt.Errorf("wrk %s: %w %s", k, err, strings.TrimSpace(string(out)))
 	}
 	return parseWrk(string(out))
 }
