@@ -135,23 +135,53 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	start := time.Now()
+	start, load := time.Now(), loadAverage()
 	var results []result
 	for _, sc := range selected {
 		r, err := runScenario(ctx, o, procs, sc, work, gwBin, enabled)
 		if err != nil {
+			if len(results) > 0 { // what was measured before the failure is still worth having
+				report(o, results, start, load, "INCOMPLETE: stopped at "+sc.name)
+			}
 			return fmt.Errorf("scenario %s: %w", sc.name, err)
 		}
 		results = append(results, r)
 	}
 	up.stop()
+	report(o, results, start, load, "")
+	return nil
+}
 
+// report prints the run's header (date, machine, settings) and the table to stdout.
+func report(o options, results []result, start time.Time, load, note string) {
 	fmt.Println()
-	fmt.Printf("loadbench %s, %d cores, %d rounds x %s (warm-up %s), wrk %d connections, proxy on core %s, wrk+upstream on core %s, total %s\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), numCPU(), o.rounds, o.duration, o.warmup,
+	if note != "" {
+		fmt.Println(note)
+	}
+	fmt.Printf("loadbench %s, %s, %d cores, load average %s at start; %d rounds x %s (warm-up %s), wrk %d connections, proxy on core %s, wrk+upstream on core %s, total %s\n\n",
+		start.UTC().Format("2006-01-02 15:04 MST"), cpuModel(), numCPU(), load, o.rounds, o.duration, o.warmup,
 		o.connections, o.proxyCPU, o.loadCPU, time.Since(start).Round(time.Second))
 	printTable(os.Stdout, results)
-	return nil
+}
+
+// cpuModel is the processor's name from /proc/cpuinfo.
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// loadAverage is the 1-minute load average: how busy the machine was beforehand.
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 func logf(format string, args ...any) {
