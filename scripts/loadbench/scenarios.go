@@ -20,12 +20,18 @@ const (
 	apiKeyHeader  = "apikey"
 )
 
-// Kong's bodies for the refusals, so nginx answers them byte for byte like the gateway.
+// Kong's messages for the refusals.
 const (
-	msgNoRoute = `{"message":"no Route matched with those values"}`
-	msgNoKey   = `{"message":"No API key found in request"}`
-	msgBadKey  = `{"message":"Unauthorized"}`
+	msgNoRoute = "no Route matched with those values"
+	msgNoKey   = "No API key found in request"
+	msgBadKey  = "Unauthorized"
 )
+
+// nginxError is Kong's error body (kong.response.error) as an nginx string: nginx's
+// $request_id has the same 32 hex digits as Kong's, so the bodies have the same length.
+func nginxError(msg string) string {
+	return `'{\n  "message":"` + msg + `",\n  "request_id":"$request_id"\n}'`
+}
 
 // A scenario is one row pair of the table: the same work configured in nginx and in
 // the gateway, and the request wrk sends to both.
@@ -114,7 +120,7 @@ func (s scenario) nginxConf(dir, certDir string) (string, error) {
 	w("events { worker_connections 4096; }")
 	w("http {")
 	w("  access_log off;")
-	w("  default_type application/json;")
+	w("  default_type \"application/json; charset=utf-8\";")
 	w("  keepalive_requests 1000000;")
 	for _, t := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
 		w("  %s_temp_path %s;", t, filepath.Join(dir, "nginx-"+t))
@@ -149,7 +155,7 @@ func (s scenario) nginxConf(dir, certDir string) (string, error) {
 	} else {
 		w("    listen %s;", nginxHTTP)
 	}
-	w("    location / { return 404 '%s'; }", msgNoRoute)
+	w("    location / { return 404 %s; }", nginxError(msgNoRoute))
 	switch s.name {
 	case "routes-10k":
 		for i := range manyRoutes {
@@ -157,8 +163,8 @@ func (s scenario) nginxConf(dir, certDir string) (string, error) {
 		}
 	case "key-auth", "key-auth+rl":
 		w("    location /auth {")
-		w("      if ($http_%s = \"\") { return 401 '%s'; }", apiKeyHeader, msgNoKey)
-		w("      if ($consumer = \"\") { return 401 '%s'; }", msgBadKey)
+		w("      if ($http_%s = \"\") { return 401 %s; }", apiKeyHeader, nginxError(msgNoKey))
+		w("      if ($consumer = \"\") { return 401 %s; }", nginxError(msgBadKey))
 		if s.name == "key-auth+rl" {
 			w("      limit_req zone=perconsumer burst=1000000 nodelay;")
 		}
