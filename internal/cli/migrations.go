@@ -18,11 +18,11 @@ const migrationsUsage = `Usage: %[1]s migrations COMMAND [OPTIONS]
 
 Manage database schema migrations.
 
-Only database = postgres has migrations, and Silverback does not support
-it yet. The embedded SQLite database (database = sqlite, the default)
-creates its tables itself and DB-less mode (database = off) has none, so
-for them every command reports the database up to date; reset erases the
-SQLite database.
+With database = postgres these commands manage Kong's schema and its
+bookkeeping (schema_meta), as Kong's do. The embedded SQLite database
+(database = sqlite, the default) creates its tables itself and DB-less mode
+(database = off) has none, so for them every command reports the database
+up to date; reset erases the SQLite database.
 
 The available commands are:
   bootstrap                         Bootstrap the database and run all
@@ -70,8 +70,8 @@ type migrationsOptions struct {
 	confPath, prefix       string
 }
 
-// migrationsCommand is Kong's `migrations`, for the databases Silverback
-// has: nothing to migrate.
+// migrationsCommand is Kong's `migrations`: PostgreSQL's schema, and
+// nothing to migrate for the embedded and DB-less stores.
 func (a *app) migrationsCommand() *cobra.Command {
 	var o migrationsOptions
 	sub := func(name string, run func(*app, string, *migrationsOptions) error) *cobra.Command {
@@ -121,7 +121,7 @@ func (a *app) migrate(name string, o *migrationsOptions, run func(*app, string, 
 		return err
 	}
 	if cfg.Database == "postgres" {
-		return fmt.Errorf("'%s migrations %s': migrations are only needed with database = postgres, which is not supported yet", a.name, name)
+		return a.migratePostgres(name, cfg, o)
 	}
 	return run(a, cfg.Prefix, o)
 }

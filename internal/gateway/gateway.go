@@ -17,6 +17,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
+	_ "github.com/silverback-gw/silverback/internal/plugins/bundled" // the bundled plugins register themselves
 	"github.com/silverback-gw/silverback/internal/proxy"
 	"github.com/silverback-gw/silverback/internal/runtime"
 	"github.com/silverback-gw/silverback/internal/store"
@@ -33,7 +34,8 @@ type Gateway struct {
 	dbless  *dblessConfig // nil unless database = off
 
 	proxy     *proxy.Proxy
-	balancers *balancer.Set // upstream balancers and health checks, outside the snapshot
+	pluginRT  *plugin.Runtime // runs the configured plugins' phases
+	balancers *balancer.Set   // upstream balancers and health checks, outside the snapshot
 	admin     http.Handler
 	status    http.Handler
 
@@ -62,6 +64,8 @@ func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, log: log, catalog: catalog, plugins: plugins, db: db}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.holder = runtime.NewHolder(func() *store.DB { return g.db }, log)
+	g.pluginRT = plugin.NewRuntime(plugins, log)
+	g.holder.SetPluginCompiler(g.pluginRT)
 	db.Subscribe(g.holder.OnEvents)
 	if cfg.Database == "off" {
 		g.dbless = &dblessConfig{g: g}
@@ -88,6 +92,7 @@ func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
 	}
 	g.balancers = balancer.NewSet(balancer.Options{Logger: log})
 	popts.Balancers = g.balancers
+	popts.Plugins = g.pluginRT
 	g.proxy = proxy.New(popts)
 	g.admin = g.newAdmin(nodeID)
 	g.status = g.newStatus(nodeID)
@@ -277,6 +282,7 @@ func (g *Gateway) release() error {
 	g.closeOnce.Do(func() {
 		g.cancel()
 		g.proxy.Close()
+		g.pluginRT.Close() // drains the log queue
 		g.balancers.Close()
 		g.closeErr = g.db.Close()
 	})

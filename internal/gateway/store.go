@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/declarative"
@@ -12,6 +13,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/memory"
+	"github.com/silverback-gw/silverback/internal/store/postgres"
 	"github.com/silverback-gw/silverback/internal/store/sqlite"
 )
 
@@ -28,8 +30,9 @@ func Catalog(cfg *conf.Config) (*entities.Catalog, *plugin.Set, error) {
 }
 
 // OpenDB opens the store cfg names: the embedded SQLite file under the
-// prefix, or memory in DB-less mode (empty until a declarative
-// configuration is loaded).
+// prefix, PostgreSQL (bootstrapped and up to date, else Kong's message),
+// or memory in DB-less mode (empty until a declarative configuration is
+// loaded).
 func OpenDB(cfg *conf.Config) (*store.DB, error) {
 	catalog, _, err := Catalog(cfg)
 	if err != nil {
@@ -51,8 +54,25 @@ func openDB(cfg *conf.Config, catalog *entities.Catalog) (*store.DB, error) {
 			return nil, err
 		}
 		return store.New(b, catalog), nil
+	case "postgres":
+		b, err := postgres.Open(context.Background(), cfg.PG, catalog,
+			postgres.WithReadReplica(cfg.PGRO), postgres.WithPlugins(MigrationPlugins(cfg)))
+		if err != nil {
+			return nil, err
+		}
+		return store.New(b, catalog), nil
 	}
-	return nil, fmt.Errorf("database %q is not supported yet; use sqlite (the default) or off", cfg.Database)
+	return nil, fmt.Errorf("database %q is not supported; use sqlite (the default), postgres or off", cfg.Database)
+}
+
+// MigrationPlugins names the plugins whose PostgreSQL migrations a node
+// with cfg needs: nil for every bundled plugin (the `plugins` property
+// includes "bundled"), else the listed ones.
+func MigrationPlugins(cfg *conf.Config) []string {
+	if slices.Contains(cfg.Plugins, "bundled") {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(cfg.Plugins), func(p string) bool { return p == "off" })
 }
 
 // loadDeclarative reads the declarative configuration cfg names
