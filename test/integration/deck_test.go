@@ -88,7 +88,13 @@ func TestDeckRoundTrip(t *testing.T) {
 		t.Skip("needs the decK binary; run without -short (make test builds it)")
 	}
 	deck.Binary(t) // build before starting the node
-	n := start(t, nil)
+	deckRoundTrip(t, start(t, nil))
+}
+
+// deckRoundTrip syncs deckState to n with decK, diffs, dumps, diffs the
+// dump and resets, checking each step's effect on the Admin API.
+func deckRoundTrip(t *testing.T, n *node) {
+	t.Helper()
 	file := deckState(t)
 
 	if out, _, err := deck.Run(t, n.admin, "gateway", "sync", file); err != nil {

@@ -39,8 +39,7 @@ func start(t *testing.T, overrides map[string]string) *node {
 	if err != nil {
 		t.Fatalf("load configuration: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	g, err := gateway.New(cfg, log)
+	g, err := openGateway(cfg)
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)
 	}
@@ -60,6 +59,11 @@ func start(t *testing.T, overrides map[string]string) *node {
 		admin:      "http://" + addrs["admin"][0],
 		statusBase: "http://" + addrs["status"][0],
 	}
+}
+
+// openGateway builds a node from cfg with logging discarded.
+func openGateway(cfg *conf.Config) (*gateway.Gateway, error) {
+	return gateway.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 // call sends a request and returns status, headers and body.
