@@ -43,15 +43,6 @@ func TestMigrationsUpToDate(t *testing.T) {
 	}
 }
 
-func TestMigrationsPostgres(t *testing.T) {
-	t.Parallel()
-	status, stdout, stderr := runCLI(t, []string{"KONG_DATABASE=postgres"}, "migrations", "up", "-p", t.TempDir())
-	want := "Error: 'silverback migrations up': migrations are only needed with database = postgres, which is not supported yet\n"
-	if status != 1 || stdout != "" || !strings.HasPrefix(stderr, want) {
-		t.Errorf("status %d, stdout %q, stderr %q; want 1, %q", status, stdout, stderr, want)
-	}
-}
-
 func TestMigrationsReset(t *testing.T) {
 	t.Parallel()
 	prefix := t.TempDir()
