@@ -71,15 +71,15 @@ func runScenario(ctx context.Context, o options, procs *group, sc scenario, work
 		return res, err
 	}
 	logf("%s (%s): starting nginx and the gateway on core %s", sc.name, sc.about, o.proxyCPU)
-	var pids [2]*proc
-	if pids[nginxProxy], err = startNginx(ctx, procs, dir, nginxConf, o.proxyCPU, sc); err != nil {
+	var running [2]*proc
+	if running[nginxProxy], err = startNginx(ctx, procs, dir, nginxConf, o.proxyCPU, sc); err != nil {
 		return res, err
 	}
-	defer pids[nginxProxy].stop()
-	if pids[gatewayProxy], err = startGateway(ctx, procs, dir, gwBin, kongYML, work, o.proxyCPU, sc); err != nil {
+	defer running[nginxProxy].stop()
+	if running[gatewayProxy], err = startGateway(ctx, procs, dir, gwBin, kongYML, work, o.proxyCPU, sc); err != nil {
 		return res, err
 	}
-	defer pids[gatewayProxy].stop()
+	defer running[gatewayProxy].stop()
 
 	if err := verify(sc); err != nil {
 		return res, err
@@ -95,7 +95,7 @@ func runScenario(ctx context.Context, o options, procs *group, sc scenario, work
 	}
 	for round := 1; round <= o.rounds; round++ {
 		for _, k := range kinds {
-			p := pids[k]
+			p := running[k]
 			before, err := cpuTime(p.pid())
 			if err != nil {
 				return res, fmt.Errorf("%s: %w (log: %s)", k, err, p.logPath)
