@@ -155,7 +155,7 @@ func readStat(pid int) (ppid, ticks int, err error) {
 // ensureTools installs nginx and wrk from Debian when missing (as root, or with sudo).
 func ensureTools(ctx context.Context) error {
 	var missing []string
-	for _, t := range []struct{ bin, pkg string }{{"nginx", "nginx-light"}, {"wrk", "wrk"}, {"taskset", "util-linux"}} {
+	for _, t := range []struct{ bin, pkg string }{{"nginx", "nginx"}, {"wrk", "wrk"}, {"taskset", "util-linux"}} {
 		if lookPath(t.bin) == "" {
 			missing = append(missing, t.pkg)
 		}
