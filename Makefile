@@ -6,7 +6,7 @@ PREFIX    ?= servroot
 FUZZTIME  ?= 20s
 PKGS      := ./...
 
-.PHONY: help build run test test-short fuzz bench lint deck services clean
+.PHONY: help build run test test-short fuzz bench bench-load lint deck services clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ fuzz: ## run every fuzz test for FUZZTIME each
 
 bench: ## run the Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+bench-load: ## side-by-side load benchmark against nginx (docs/benchmarks.md); LOADBENCH_FLAGS='-rounds 2 -duration 3s -warmup 1s' for a ~1 min smoke run
+	$(GO) build -o bin/loadbench ./scripts/loadbench && bin/loadbench $(LOADBENCH_FLAGS)
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
