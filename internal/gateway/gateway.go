@@ -13,6 +13,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/admin"
 	"github.com/silverback-gw/silverback/internal/balancer"
 	"github.com/silverback-gw/silverback/internal/balancer/adminhealth"
+	"github.com/silverback-gw/silverback/internal/cluster"
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/meta"
@@ -31,7 +32,8 @@ type Gateway struct {
 	plugins *plugin.Set
 	db      *store.DB
 	holder  *runtime.Holder
-	dbless  *dblessConfig // nil unless database = off
+	dbless  *dblessConfig    // nil unless database = off
+	cluster *cluster.Cluster // nil unless database = postgres
 
 	proxy     *proxy.Proxy
 	pluginRT  *plugin.Runtime // runs the configured plugins' phases
@@ -52,16 +54,26 @@ type Gateway struct {
 // New opens the store cfg names, loads the declarative configuration in
 // DB-less mode and builds the first runtime snapshot. It binds nothing:
 // Start does.
-func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
+func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	catalog, plugins, err := Catalog(cfg)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDB(cfg, catalog)
+	nodeID, err := conf.NodeID(cfg.Prefix)
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{cfg: cfg, log: log, catalog: catalog, plugins: plugins, db: db}
+	g := &Gateway{cfg: cfg, log: log, catalog: catalog, plugins: plugins}
+	g.cluster = g.newCluster(cfg, catalog, nodeID, o, log)
+	db, err := openDB(cfg, catalog, g.cluster)
+	if err != nil {
+		return nil, err
+	}
+	g.db = db
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.holder = runtime.NewHolder(func() *store.DB { return g.db }, log)
 	g.pluginRT = plugin.NewRuntime(plugins, log)
@@ -77,11 +89,6 @@ func New(cfg *conf.Config, log *slog.Logger) (*Gateway, error) {
 		g.dbless.setHash(dc)
 	}
 	if err := g.holder.Rebuild(g.ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	nodeID, err := conf.NodeID(cfg.Prefix)
-	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -209,6 +216,12 @@ func (g *Gateway) Start() error {
 	g.servers = servers
 	go g.holder.Run(g.ctx)
 	go g.balancers.Run(g.ctx, g.holder, time.Second)
+	if g.cluster != nil {
+		if err := g.cluster.Start(); err != nil {
+			closeAll(servers)
+			return err
+		}
+	}
 	for _, s := range servers {
 		g.wg.Add(1)
 		go func() {
@@ -281,6 +294,9 @@ func (g *Gateway) Close() error {
 func (g *Gateway) release() error {
 	g.closeOnce.Do(func() {
 		g.cancel()
+		if g.cluster != nil {
+			g.cluster.Close()
+		}
 		g.proxy.Close()
 		g.pluginRT.Close() // drains the log queue
 		g.balancers.Close()

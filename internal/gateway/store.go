@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/silverback-gw/silverback/internal/cluster"
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/declarative"
 	"github.com/silverback-gw/silverback/internal/entities"
@@ -38,10 +39,12 @@ func OpenDB(cfg *conf.Config) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openDB(cfg, catalog)
+	return openDB(cfg, catalog, nil)
 }
 
-func openDB(cfg *conf.Config, catalog *entities.Catalog) (*store.DB, error) {
+// openDB opens cfg's store; with PostgreSQL and a cluster, every write
+// transaction records its cluster events (cl may be nil).
+func openDB(cfg *conf.Config, catalog *entities.Catalog, cl *cluster.Cluster) (*store.DB, error) {
 	switch cfg.Database {
 	case "off":
 		return store.New(memory.New(catalog), catalog), nil
@@ -55,10 +58,16 @@ func openDB(cfg *conf.Config, catalog *entities.Catalog) (*store.DB, error) {
 		}
 		return store.New(b, catalog), nil
 	case "postgres":
-		b, err := postgres.Open(context.Background(), cfg.PG, catalog,
-			postgres.WithReadReplica(cfg.PGRO), postgres.WithPlugins(MigrationPlugins(cfg)))
+		popts := []postgres.Option{postgres.WithReadReplica(cfg.PGRO), postgres.WithPlugins(MigrationPlugins(cfg))}
+		if cl != nil {
+			popts = append(popts, postgres.WithWriteHook(cl.Hook))
+		}
+		b, err := postgres.Open(context.Background(), cfg.PG, catalog, popts...)
 		if err != nil {
 			return nil, err
+		}
+		if cl != nil {
+			return store.New(cl.Wrap(b), catalog), nil
 		}
 		return store.New(b, catalog), nil
 	}
