@@ -94,7 +94,8 @@ func (t *recTx) Truncate(ctx context.Context, table string) error {
 // record adds the keys Kong's DAO invalidates for a written row: the
 // entity's cache key (the composite one when the entity declares it, else
 // "<table>:<id>:::::"), plus the router version (routes, and services when
-// updated) and the plugins iterator version (plugins).
+// updated), the plugins iterator version (plugins) and a consumer's
+// username key.
 func (t *recTx) record(table string, row store.Row, cacheKey string, update bool) {
 	if id, _ := row["id"].(string); id != "" {
 		t.col.add(table + ":" + id + ":::::")
@@ -114,5 +115,9 @@ func (t *recTx) record(table string, row store.Row, cacheKey string, update bool
 		}
 	case "plugins":
 		t.col.add("plugins_iterator:version")
+	case "consumers":
+		if name, _ := row["username"].(string); name != "" {
+			t.col.add("consumers:" + name + ":::::") // the lookup by username
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/silverback-gw/silverback/internal/cluster"
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/gateway"
 	"github.com/silverback-gw/silverback/internal/store/postgres"
@@ -33,6 +34,18 @@ func bootstrapped(t *testing.T) conf.PG {
 		t.Fatalf("bootstrap: %v", err)
 	}
 	return db
+}
+
+// defaultWorkspace returns the id of db's default workspace.
+func defaultWorkspace(t *testing.T, db conf.PG) string {
+	t.Helper()
+	conn := pgtest.Connect(t, db)
+	defer conn.Close(context.Background())
+	var ws string
+	if err := conn.QueryRow(context.Background(), `SELECT id::text FROM workspaces WHERE name = 'default'`).Scan(&ws); err != nil {
+		t.Fatal(err)
+	}
+	return ws
 }
 
 // clusterNode is start for a PostgreSQL-backed node built with opts.
@@ -127,12 +140,9 @@ func TestClusterNotify(t *testing.T) {
 	t.Logf("delete: %v", propagation(t, time.Second, "/two", "", a, b, c))
 
 	root := mustAdmin(t, a, "GET", "/", "", 200)
+	ws := defaultWorkspace(t, db)
 	conn := pgtest.Connect(t, db)
 	defer conn.Close(context.Background())
-	var ws string
-	if err := conn.QueryRow(context.Background(), `SELECT id::text FROM workspaces WHERE name = 'default'`).Scan(&ws); err != nil {
-		t.Fatal(err)
-	}
 	var nodeID, channel string
 	var nbfNull bool
 	var ttl float64
@@ -149,6 +159,44 @@ func TestClusterNotify(t *testing.T) {
 	var n int
 	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM cluster_events WHERE data = 'router:version'`).Scan(&n); err != nil || n != 3 {
 		t.Errorf("router:version events: %d, %v (want 3)", n, err)
+	}
+}
+
+// TestClusterSubscribers: the consumer cache's view of cluster events. A
+// consumer created, renamed and deleted through node A reaches node B's
+// subscribers as Kong's cache keys (by id and by username, old and new),
+// and A's own subscribers hear nothing (A applied its changes itself).
+func TestClusterSubscribers(t *testing.T) {
+	db := bootstrapped(t)
+	a, b := clusterNode(t, db, nil), clusterNode(t, db, nil)
+	var mu sync.Mutex
+	got := map[string]bool{}
+	b.g.Cluster().Subscribe(func(inv cluster.Invalidation) {
+		mu.Lock()
+		got[inv.Key] = true
+		mu.Unlock()
+	})
+	var own atomic.Int64
+	a.g.Cluster().Subscribe(func(cluster.Invalidation) { own.Add(1) })
+
+	c := mustAdmin(t, a, "POST", "/consumers", `{"username":"alice"}`, 201)
+	mustAdmin(t, a, "PATCH", "/consumers/alice", `{"username":"bob"}`, 200)
+	mustAdmin(t, a, "DELETE", "/consumers/bob", "", 204)
+	ws := defaultWorkspace(t, db)
+	want := []string{"consumers:" + c["id"].(string) + ":::::" + ws,
+		"consumers:alice:::::" + ws, "consumers:bob:::::" + ws}
+	eventually(t, time.Second, "the consumer invalidations on B", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, k := range want {
+			if !got[k] {
+				return false
+			}
+		}
+		return true
+	})
+	if n := own.Load(); n != 0 {
+		t.Errorf("node A received %d invalidations of its own writes", n)
 	}
 }
 
