@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,7 +47,7 @@ func (c *Cluster) listenOnce(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		cctx, cancel := context.WithTimeout(context.Background(), c.timeout())
 		defer cancel()
 		conn.Close(cctx)
 	}()
@@ -54,13 +55,31 @@ func (c *Cluster) listenOnce(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	c.kick() // notifications may have been missed while not listening
+	idle := max(c.opts.Frequency, time.Second)
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		wctx, cancel := context.WithTimeout(ctx, idle)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+			// Quiet for a while: check that the server still answers, since
+			// a connection cut without a reset would otherwise wait forever.
+			if err := c.ping(ctx, conn); err != nil {
+				return true, err
+			}
+		case err != nil:
 			return true, err
-		}
-		if n.Payload != c.opts.NodeID {
+		case n.Payload != c.opts.NodeID:
 			c.kick()
 		}
 	}
+}
+
+// ping checks conn within pg_timeout.
+func (c *Cluster) ping(ctx context.Context, conn *pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	return conn.Ping(ctx)
 }

@@ -68,11 +68,7 @@ func (c *Cluster) kick() {
 // postgres strategy: at > last - db_update_propagation, at <= now, pages of
 // 1000 in order of at; events whose nbf is in the future are applied then.
 func (c *Cluster) pollOnce(ctx context.Context, p *poller) error {
-	timeout := c.opts.PG.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	qctx, cancel := context.WithTimeout(ctx, timeout)
+	qctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	var now time.Time
 	if err := c.pool.QueryRow(qctx, `SELECT date_trunc('milliseconds', CURRENT_TIMESTAMP)`).Scan(&now); err != nil {
@@ -137,4 +133,13 @@ func (c *Cluster) later(ctx context.Context, d time.Duration, inv Invalidation) 
 			c.deliver([]Invalidation{inv})
 		}
 	}()
+}
+
+// timeout bounds each database round trip of the cluster: pg_timeout, else
+// Kong's default of 5 s.
+func (c *Cluster) timeout() time.Duration {
+	if c.opts.PG.Timeout > 0 {
+		return c.opts.PG.Timeout
+	}
+	return 5 * time.Second
 }

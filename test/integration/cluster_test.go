@@ -215,6 +215,31 @@ func TestClusterPolling(t *testing.T) {
 	t.Logf("delete by polling: %v", propagation(t, 2*time.Second, "/p", "", b))
 }
 
+// TestClusterPropagationDelay: with db_update_propagation = 1 s, events
+// carry nbf = at + 1 s and node B applies them then, not before, even when
+// woken by NOTIFY at once.
+func TestClusterPropagationDelay(t *testing.T) {
+	db := bootstrapped(t)
+	props := map[string]string{"db_update_frequency": "1", "db_update_propagation": "1"}
+	a, b := clusterNode(t, db, props), clusterNode(t, db, props)
+	up := upstream(t, "up")
+	mustAdmin(t, a, "POST", "/services", `{"name":"s","url":"`+up.URL+`"}`, 201)
+	mustAdmin(t, a, "POST", "/services/s/routes", `{"paths":["/late"]}`, 201)
+	took := propagation(t, 3*time.Second, "/late", "up", b)
+	if took < 800*time.Millisecond {
+		t.Errorf("node B applied the change after %v, before its nbf (1 s)", took)
+	}
+	t.Logf("with db_update_propagation 1 s: %v", took)
+	conn := pgtest.Connect(t, db)
+	defer conn.Close(context.Background())
+	var delay, ttl float64
+	err := conn.QueryRow(context.Background(), `SELECT EXTRACT(EPOCH FROM nbf - at)::float8,
+		EXTRACT(EPOCH FROM expire_at - at)::float8 FROM cluster_events LIMIT 1`).Scan(&delay, &ttl)
+	if err != nil || delay != 1 || ttl != 3600 {
+		t.Errorf("cluster_events: nbf-at %v s, expire_at-at %v s, %v (want 1 and 3600)", delay, ttl, err)
+	}
+}
+
 // cutProxy forwards TCP connections to a target until cut, which closes
 // every connection and refuses new ones until restore.
 type cutProxy struct {
@@ -343,7 +368,7 @@ func TestClusterOutage(t *testing.T) {
 	if st["database"].(map[string]any)["reachable"] != false {
 		t.Errorf("/status during the outage: %v", st["database"])
 	}
-	if status, body := get(t, b.statusBase+"/status/ready"); status != 503 || !json.Valid([]byte(body)) {
+	if status, body := get(t, b.statusBase+"/status/ready"); status != 503 || !strings.Contains(body, `"failed to connect to database"`) {
 		t.Errorf("/status/ready during the outage: %d %s", status, body)
 	}
 	mustAdmin(t, a, "POST", "/services/s/routes", `{"paths":["/during"]}`, 201)
