@@ -15,7 +15,7 @@ const lookback = time.Second
 // pageSize is the number of events read per query, as Kong's.
 const pageSize = 1000
 
-const selectEvents = `SELECT id::text, channel, data, nbf
+const selectEvents = `SELECT id::text, data, nbf
 FROM cluster_events
 WHERE channel = ANY($1) AND node_id <> $2::uuid AND at > $3 AND at <= $4
 ORDER BY at LIMIT $5 OFFSET $6`
@@ -80,15 +80,16 @@ func (c *Cluster) pollOnce(ctx context.Context, p *poller) error {
 	since := p.last.Add(-c.opts.Propagation - lookback - time.Millisecond)
 	channels := []string{ChannelCore, ChannelInvalidations}
 	var ready []Invalidation
+	deferred := map[time.Time][]Invalidation{} // by nbf: one per transaction
 	for page := 0; ; page++ {
 		rows, err := c.pool.Query(qctx, selectEvents, channels, c.opts.NodeID, since, now, pageSize, page*pageSize)
 		if err != nil {
 			return err
 		}
-		var id, channel, data string
+		var id, data string
 		var nbf *time.Time
 		n := 0
-		_, err = pgx.ForEachRow(rows, []any{&id, &channel, &data, &nbf}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&id, &data, &nbf}, func() error {
 			n++
 			if _, dup := p.seen[id]; dup {
 				return nil
@@ -96,7 +97,7 @@ func (c *Cluster) pollOnce(ctx context.Context, p *poller) error {
 			p.seen[id] = time.Now().Add(2*c.opts.Frequency + c.opts.Propagation + 2*lookback)
 			inv := Invalidation{Key: data}
 			if nbf != nil && nbf.After(now) {
-				c.later(ctx, nbf.Sub(now), inv)
+				deferred[*nbf] = append(deferred[*nbf], inv)
 				return nil
 			}
 			ready = append(ready, inv)
@@ -116,12 +117,15 @@ func (c *Cluster) pollOnce(ctx context.Context, p *poller) error {
 		}
 	}
 	c.deliver(ready)
+	for nbf, invs := range deferred {
+		c.later(ctx, nbf.Sub(now), invs)
+	}
 	return nil
 }
 
-// later applies an event when its nbf (not before) time comes, unless the
-// cluster closes first.
-func (c *Cluster) later(ctx context.Context, d time.Duration, inv Invalidation) {
+// later applies events after d, when their nbf (not before) time comes,
+// unless the cluster closes first.
+func (c *Cluster) later(ctx context.Context, d time.Duration, invs []Invalidation) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -130,7 +134,7 @@ func (c *Cluster) later(ctx context.Context, d time.Duration, inv Invalidation) 
 		select {
 		case <-ctx.Done():
 		case <-t.C:
-			c.deliver([]Invalidation{inv})
+			c.deliver(invs)
 		}
 	}()
 }
