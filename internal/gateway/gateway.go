@@ -53,7 +53,8 @@ type Gateway struct {
 
 // New opens the store cfg names, loads the declarative configuration in
 // DB-less mode and builds the first runtime snapshot. It binds nothing:
-// Start does.
+// Start does (and, with PostgreSQL, starts following other nodes' cluster
+// events).
 func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	var o options
 	for _, opt := range opts {
@@ -213,15 +214,15 @@ func (g *Gateway) Start() error {
 		}
 		servers = append(servers, s...)
 	}
-	g.servers = servers
-	go g.holder.Run(g.ctx)
-	go g.balancers.Run(g.ctx, g.holder, time.Second)
 	if g.cluster != nil {
 		if err := g.cluster.Start(); err != nil {
 			closeAll(servers)
 			return err
 		}
 	}
+	g.servers = servers
+	go g.holder.Run(g.ctx)
+	go g.balancers.Run(g.ctx, g.holder, time.Second)
 	for _, s := range servers {
 		g.wg.Add(1)
 		go func() {
