@@ -23,10 +23,12 @@ type model struct {
 	upstreams map[string]*entities.Upstream
 	targets   map[string]*entities.Target
 	plugins   map[string]*entities.Plugin
+	tls       tlsModel
 }
 
 // tables are the store tables the model follows.
-var tables = []string{"services", "routes", "upstreams", "targets", "plugins"}
+var tables = []string{"services", "routes", "upstreams", "targets", "plugins",
+	"certificates", "snis", "ca_certificates"}
 
 // loadModel reads the runtime's entities from db.
 func loadModel(ctx context.Context, db *store.DB) (*model, error) {
@@ -36,6 +38,7 @@ func loadModel(ctx context.Context, db *store.DB) (*model, error) {
 		upstreams: map[string]*entities.Upstream{},
 		targets:   map[string]*entities.Target{},
 		plugins:   map[string]*entities.Plugin{},
+		tls:       newTLSModel(),
 	}
 	err := db.ViewShared(ctx, func(tx *store.Txn) error {
 		for _, table := range tables {
@@ -72,6 +75,8 @@ func (m *model) set(table string, r store.Row) {
 	case "plugins":
 		p := entities.PluginFromRow(r)
 		m.plugins[p.ID] = p
+	default:
+		m.tls.set(table, r)
 	}
 }
 
@@ -105,6 +110,8 @@ func (m *model) remove(table, id string) {
 		delete(m.targets, id)
 	case "plugins":
 		delete(m.plugins, id)
+	default:
+		m.tls.remove(table, id)
 	}
 }
 
@@ -120,6 +127,8 @@ func (m *model) clear(table string) {
 		clear(m.targets)
 	case "plugins":
 		clear(m.plugins)
+	default:
+		m.tls.clear(table)
 	}
 }
 
@@ -130,6 +139,7 @@ func (m *model) compile(pc PluginCompiler) *Snapshot {
 	s := &Snapshot{
 		Services:  make(map[string]*entities.Service, len(m.services)),
 		Upstreams: make(map[string]*Upstream, len(m.upstreams)),
+		TLS:       m.tls.compile(),
 		Built:     time.Now(),
 	}
 	for id, svc := range m.services {

@@ -82,7 +82,7 @@ func TestEventsKeepModelEqualToStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, h.model, cmp.AllowUnexported(model{})); diff != "" {
+	if diff := cmp.Diff(want, h.model, cmp.AllowUnexported(model{}, tlsModel{})); diff != "" {
 		t.Errorf("model from events differs from the store (-store +events):\n%s", diff)
 	}
 }

@@ -19,6 +19,8 @@ type Snapshot struct {
 	// Upstreams by name: a service whose host is an upstream name is
 	// balanced over its targets.
 	Upstreams map[string]*Upstream
+	// TLS holds the certificates, their SNIs and the CA certificates.
+	TLS *TLS
 	// Plugins is what the holder's PluginCompiler built from the plugin
 	// instances (the plugin runtime's index), nil without a compiler.
 	Plugins any
