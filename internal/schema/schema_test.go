@@ -204,3 +204,19 @@ func TestTypedefs(t *testing.T) {
 		})
 	}
 }
+
+// Kong validates a foreign key with validate_primary_key(value, true): fields
+// other than the primary key are ignored and only the id is kept.
+func TestForeignKeyIgnoresNonPrimaryKeyFields(t *testing.T) {
+	e := &Entity{Name: "children", Fields: []Field{ID, ForeignKey("thing", "things").Required()}}
+	out, err := e.Validate(jsonInput(t, `{"thing":{"id":"7D2C8B2A-1F7C-4C59-9A4E-4E5B0A3E6F10","name":"x","count":3,"created_at":1}}`), OpInsert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out["thing"]; !cmp.Equal(got, map[string]any{"id": "7d2c8b2a-1f7c-4c59-9a4e-4e5b0a3e6f10"}) {
+		t.Errorf("thing = %v", got)
+	}
+	if _, err := e.Validate(jsonInput(t, `{"thing":{"name":"x"}}`), OpInsert); err == nil {
+		t.Error("a foreign key without id validated")
+	}
+}

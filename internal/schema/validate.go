@@ -401,12 +401,10 @@ func validateForeign(v any) (any, any) {
 	if !ok {
 		return nil, msgExpected(Foreign)
 	}
+	// Kong checks only the primary key (validate_primary_key(value, true)
+	// ignores other fields): clients send whole entities ({"service":
+	// {"id": ..., "name": ..., "host": ...}}) and only the id is kept.
 	errs := Errors{}
-	for k := range m {
-		if k != "id" {
-			errs[k] = msgUnknown
-		}
-	}
 	id, present := m["id"]
 	switch s, isStr := id.(string); {
 	case !present || id == nil:
