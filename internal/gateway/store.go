@@ -27,7 +27,7 @@ func Catalog(cfg *conf.Config) (*entities.Catalog, *plugin.Set, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return entities.NewCatalog(plugins), plugins, nil
+	return entities.NewCatalog(plugins, plugins.Entities()...), plugins, nil
 }
 
 // OpenDB opens the store cfg names: the embedded SQLite file under the

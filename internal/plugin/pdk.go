@@ -25,6 +25,9 @@ type PDK struct {
 	Client Client
 	// Log is the gateway's logger tagged with the plugin name (kong.log).
 	Log *slog.Logger
+	// Cache is the node's entity cache (kong.cache): credentials and
+	// consumers by cache key. Nil when the runtime has none.
+	Cache *Cache
 
 	state *proxy.State
 }

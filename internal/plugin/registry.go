@@ -25,6 +25,10 @@ type Definition struct {
 	// one from a function taking a typed config. A plugin without New is
 	// configurable but never runs.
 	New func(config map[string]any) (Handler, error)
+	// Entities are the entities the plugin brings (its credentials, Kong's
+	// daos.lua): once the plugin is loaded they join the catalog, hence
+	// the Admin API, the declarative format and the stores.
+	Entities []*schema.Entity
 }
 
 // Constructor adapts a constructor taking a typed config C to
@@ -115,5 +119,21 @@ func (s *Set) Names() []string {
 		out = append(out, n)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// Entities returns the entities of the loaded plugins, by plugin name then
+// in declaration order; an entity two plugins share appears once.
+func (s *Set) Entities() []*schema.Entity {
+	var out []*schema.Entity
+	seen := map[string]bool{}
+	for _, n := range s.Names() {
+		for _, e := range s.byName[n].Entities {
+			if !seen[e.Name] {
+				seen[e.Name] = true
+				out = append(out, e)
+			}
+		}
+	}
 	return out
 }

@@ -20,7 +20,15 @@ type Runtime struct {
 	built map[*entities.Plugin]*Instance // the last Compile's instances
 	queue *logQueue
 	pool  sync.Pool // *request
+	cache *Cache
 }
+
+// SetCache gives the plugins the node's entity cache (PDK.Cache); set it
+// before serving.
+func (r *Runtime) SetCache(c *Cache) { r.cache = c }
+
+// Cache returns the node's entity cache, nil when none was set.
+func (r *Runtime) Cache() *Cache { return r.cache }
 
 // QueueSize is the number of log phases the log queue holds; beyond it
 // they are dropped with an error log rather than delay clients (Kong's
@@ -79,7 +87,7 @@ func (r *Runtime) start(s *proxy.State, idx *Index) *request {
 	rq.pdk = PDK{
 		Request: s.Request(), ServiceRequest: s.ServiceRequest(),
 		Response: Response{state: s, req: rq}, Client: Client{state: s, req: rq},
-		state: s,
+		Cache: r.cache, state: s,
 	}
 	s.SetPluginState(rq)
 	return rq

@@ -49,9 +49,10 @@ func New(t testing.TB, plugins []string, opts ...func(*proxy.Options)) *Env {
 	}
 	logs := &Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := entities.NewCatalog(set)
+	c := entities.NewCatalog(set, set.Entities()...)
 	db := store.New(memory.New(c), c)
 	rt := plugin.NewRuntime(set, log)
+	rt.SetCache(plugin.NewCache(db, plugin.CacheOptions{}))
 	h := runtime.NewHolder(func() *store.DB { return db }, log)
 	h.SetPluginCompiler(rt)
 	if err := h.Rebuild(context.Background()); err != nil {

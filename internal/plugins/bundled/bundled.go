@@ -4,8 +4,10 @@
 package bundled
 
 import (
+	_ "github.com/silverback-gw/silverback/internal/plugins/acl"
 	_ "github.com/silverback-gw/silverback/internal/plugins/cors"
 	_ "github.com/silverback-gw/silverback/internal/plugins/iprestriction"
+	_ "github.com/silverback-gw/silverback/internal/plugins/keyauth"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requestsizelimiting"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
 )

@@ -1,0 +1,230 @@
+package plugin
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/schema"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+// CacheOptions are the per-node cache's lifetimes (Kong's db_cache_ttl and
+// db_cache_neg_ttl, in seconds in kong.conf); zero means no expiry.
+type CacheOptions struct {
+	// TTL is how long a found entity stays cached.
+	TTL time.Duration
+	// NegTTL is how long a miss (no such entity) stays cached.
+	NegTTL time.Duration
+}
+
+// Cache is the node's entity cache on the request path (Kong's
+// kong.cache): the auth plugins find credentials and consumers through it
+// by Kong's cache keys, so a request costs no store query once warm. It
+// follows the store's change events, and Invalidate serves the cluster's
+// events from other nodes.
+type Cache struct {
+	db   *store.DB
+	opts CacheOptions
+	now  func() time.Time
+
+	mu      sync.RWMutex
+	entries map[string]cacheEntry
+}
+
+type cacheEntry struct {
+	value   any // nil for a cached miss
+	expires time.Time
+}
+
+// NewCache returns a cache loading from db, invalidated by db's change
+// events.
+func NewCache(db *store.DB, opts CacheOptions) *Cache {
+	c := &Cache{db: db, opts: opts, now: time.Now, entries: map[string]cacheEntry{}}
+	db.Subscribe(c.onEvents)
+	return c
+}
+
+// Get returns the value cached under key, calling load on a miss or an
+// expired entry. load returns nil for "not found", which is cached for
+// NegTTL; its errors are not cached.
+func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) (any, error)) (any, error) {
+	now := c.now()
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	if ok && (e.expires.IsZero() || now.Before(e.expires)) {
+		return e.value, nil
+	}
+	v, err := load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ttl := c.opts.TTL
+	if v == nil {
+		ttl = c.opts.NegTTL
+	}
+	e = cacheEntry{value: v}
+	if ttl > 0 {
+		e.expires = now.Add(ttl)
+	}
+	c.mu.Lock()
+	c.entries[key] = e
+	c.mu.Unlock()
+	return v, nil
+}
+
+// Invalidate drops key (kong.cache:invalidate); the cluster calls it for
+// changes made on other nodes.
+func (c *Cache) Invalidate(key string) {
+	c.mu.Lock()
+	delete(c.entries, key)
+	c.mu.Unlock()
+}
+
+// Purge drops every entry (a whole configuration was replaced).
+func (c *Cache) Purge() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.mu.Unlock()
+}
+
+// Len returns the number of cached entries, misses included.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+// onEvents invalidates what a committed transaction changed: the cache key
+// of the old and new rows, the id key of consumers, and the per-consumer
+// key of entities referencing a consumer (the acl groups of a consumer).
+func (c *Cache) onEvents(events []store.Event) {
+	catalog := c.db.Catalog()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ev := range events {
+		if ev.Op == store.OpTruncate {
+			clear(c.entries)
+			return
+		}
+		e, ok := catalog.Get(ev.Entity)
+		if !ok {
+			continue
+		}
+		for _, row := range []store.Row{ev.Old, ev.New} {
+			if row == nil {
+				continue
+			}
+			for _, k := range invalidationKeys(e, row) {
+				delete(c.entries, k)
+			}
+		}
+	}
+}
+
+func invalidationKeys(e *schema.Entity, row store.Row) []string {
+	var keys []string
+	if k := store.CacheKey(e, row); k != "" {
+		keys = append(keys, k)
+	}
+	if id, _ := row["id"].(string); id != "" {
+		keys = append(keys, EntityKey(e.Name, id))
+	}
+	if consumer := entities.ForeignID(row, "consumer"); consumer != "" {
+		keys = append(keys, EntityKey(e.Name, consumer))
+	}
+	if e.Name == "consumers" {
+		if u, _ := row["username"].(string); u != "" {
+			keys = append(keys, EntityKey("consumers", u))
+		}
+	}
+	return keys
+}
+
+// EntityKey is Kong's cache key of one value in a table
+// ("consumers:<id>:::::", "acls:<consumer id>:::::").
+func EntityKey(entity, value string) string { return entity + ":" + value + ":::::" }
+
+// Row returns the row of entity whose field is value, through the cache
+// under the entity's cache key for that value; nil when there is none or
+// when it has expired (ttl).
+func (c *Cache) Row(ctx context.Context, entity, field, value string) (store.Row, error) {
+	v, err := c.Get(ctx, EntityKey(entity, value), func(ctx context.Context) (any, error) {
+		var row store.Row
+		err := c.db.ViewShared(ctx, func(tx *store.Txn) error {
+			r, err := tx.GetBy(ctx, entity, field, value)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			row = r
+			return err
+		})
+		if err != nil || row == nil {
+			return nil, err
+		}
+		return row, nil
+	})
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.(store.Row), nil
+}
+
+// Consumer returns the consumer with the id, or with the username when
+// none has that id (the anonymous option names either); nil when none.
+func (c *Cache) Consumer(ctx context.Context, idOrUsername string) (*entities.Consumer, error) {
+	if idOrUsername == "" {
+		return nil, nil
+	}
+	v, err := c.Get(ctx, EntityKey("consumers", idOrUsername), func(ctx context.Context) (any, error) {
+		var row store.Row
+		err := c.db.ViewShared(ctx, func(tx *store.Txn) error {
+			err := store.ErrNotFound
+			if uuid.Validate(idOrUsername) == nil {
+				row, err = tx.Get(ctx, "consumers", idOrUsername)
+			}
+			if errors.Is(err, store.ErrNotFound) {
+				row, err = tx.GetBy(ctx, "consumers", "username", idOrUsername)
+			}
+			if errors.Is(err, store.ErrNotFound) {
+				row, err = nil, nil
+			}
+			return err
+		})
+		if err != nil || row == nil {
+			return nil, err
+		}
+		return entities.ConsumerFromRow(row), nil
+	})
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return v.(*entities.Consumer), nil
+}
+
+// Credential finds the credential of entity whose secret field equals
+// secret, comparing in constant time, with its consumer; nil when none.
+func (c *Cache) Credential(ctx context.Context, entity, field, secret string) (store.Row, *entities.Consumer, error) {
+	row, err := c.Row(ctx, entity, field, secret)
+	if err != nil || row == nil {
+		return nil, nil, err
+	}
+	stored, _ := row[field].(string)
+	if subtle.ConstantTimeCompare([]byte(stored), []byte(secret)) != 1 {
+		return nil, nil, nil
+	}
+	consumer, err := c.Consumer(ctx, entities.ForeignID(row, "consumer"))
+	if err != nil || consumer == nil {
+		return nil, nil, err
+	}
+	return row, consumer, nil
+}
+
+// DB returns the store the cache loads from.
+func (c *Cache) DB() *store.DB { return c.db }

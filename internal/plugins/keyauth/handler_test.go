@@ -1,0 +1,241 @@
+package keyauth_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
+	_ "github.com/silverback-gw/silverback/internal/plugins/acl"
+	_ "github.com/silverback-gw/silverback/internal/plugins/keyauth"
+	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+var loaded = []string{"key-auth", "acl", "request-termination"}
+
+func echoed(t *testing.T, body string) plugintest.Echoed {
+	t.Helper()
+	var e plugintest.Echoed
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		t.Fatalf("not the echo's body: %q", body)
+	}
+	return e
+}
+
+type fixture struct {
+	*plugintest.Env
+	route, alice, cred string
+}
+
+func setup(t *testing.T, config string) fixture {
+	e := plugintest.New(t, loaded)
+	f := fixture{Env: e}
+	f.route = e.Route(e.Service(), "/")
+	e.Plugin("key-auth", plugintest.On("route", f.route), config)
+	f.alice = e.Insert("consumers", `{"username":"alice","custom_id":"a-1"}`)
+	f.cred = e.Insert("keyauth_credentials", `{"consumer":{"id":"`+f.alice+`"},"key":"secret-a"}`)
+	return f
+}
+
+func TestKeyAuth(t *testing.T) {
+	f := setup(t, "")
+	json := http.Header{"Accept": {"application/json"}}
+
+	res, body := f.Do(plugintest.Request{Path: "/", Header: json})
+	if res.StatusCode != 401 || !strings.Contains(body, `"message":"No API key found in request"`) || res.Header.Get("WWW-Authenticate") != "Key" {
+		t.Errorf("no key: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	res, body = f.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"wrong"}, "Accept": {"application/json"}}})
+	if res.StatusCode != 401 || !strings.Contains(body, `"message":"Unauthorized"`) || res.Header.Get("WWW-Authenticate") != "Key" {
+		t.Errorf("wrong key: %d %q", res.StatusCode, body)
+	}
+	if f.Upstream.Count.Load() != 0 {
+		t.Fatal("refused requests reached the upstream")
+	}
+
+	// header, spoofed consumer headers replaced
+	res, body = f.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"secret-a"},
+		"X-Consumer-Id": {"spoof"}, "X-Anonymous-Consumer": {"true"}, "X-Credential-Identifier": {"spoof"}}})
+	if res.StatusCode != 200 {
+		t.Fatalf("header key: %d %q", res.StatusCode, body)
+	}
+	up := echoed(t, body)
+	want := map[string]string{"X-Consumer-Id": f.alice, "X-Consumer-Username": "alice", "X-Consumer-Custom-Id": "a-1",
+		"X-Credential-Identifier": f.cred, "X-Anonymous-Consumer": "", "Apikey": "secret-a"}
+	for k, v := range want {
+		if got := strings.Join(up.Headers[k], ","); got != v {
+			t.Errorf("upstream %s = %q, want %q", k, got, v)
+		}
+	}
+	// query argument
+	res, body = f.Get("/x?apikey=secret-a&a=1")
+	if res.StatusCode != 200 || echoed(t, body).URI != "/x?apikey=secret-a&a=1" {
+		t.Errorf("query key: %d %q", res.StatusCode, body)
+	}
+	// duplicate
+	res, body = f.Get("/?apikey=secret-a&apikey=secret-a")
+	if res.StatusCode != 401 || !strings.Contains(body, "Duplicate API key found") {
+		t.Errorf("duplicate: %d %q", res.StatusCode, body)
+	}
+}
+
+func TestHideCredentials(t *testing.T) {
+	f := setup(t, `{"hide_credentials":true,"key_names":["apikey","x-key"]}`)
+	res, body := f.Do(plugintest.Request{Path: "/", Header: http.Header{"X-Key": {"secret-a"}}})
+	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Key") != "" {
+		t.Errorf("header: %d %q", res.StatusCode, body)
+	}
+	res, body = f.Get("/p?a=1&apikey=secret-a")
+	if res.StatusCode != 200 || echoed(t, body).URI != "/p?a=1" {
+		t.Errorf("query: %d %q", res.StatusCode, body)
+	}
+}
+
+func TestAnonymous(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	route := e.Route(e.Service(), "/")
+	anon := e.Insert("consumers", `{"username":"guest"}`)
+	e.Plugin("key-auth", plugintest.On("route", route), `{"anonymous":"guest"}`)
+	res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"nope"}, "X-Consumer-Custom-Id": {"spoof"}}})
+	if res.StatusCode != 200 {
+		t.Fatalf("anonymous: %d %q", res.StatusCode, body)
+	}
+	up := echoed(t, body)
+	if up.Headers.Get("X-Consumer-Id") != anon || up.Headers.Get("X-Anonymous-Consumer") != "true" ||
+		up.Headers.Get("X-Consumer-Custom-Id") != "" || up.Headers.Get("X-Credential-Identifier") != "" {
+		t.Errorf("anonymous headers: %v", up.Headers)
+	}
+
+	e2 := plugintest.New(t, loaded)
+	e2.Plugin("key-auth", "", `{"anonymous":"nobody"}`)
+	e2.Route(e2.Service(), "/")
+	res, body = e2.Do(plugintest.Request{Path: "/", Header: http.Header{"Accept": {"application/json"}}})
+	if res.StatusCode != 500 || !strings.Contains(body, "anonymous consumer nobody is configured but doesn't exist") {
+		t.Errorf("missing anonymous: %d %q", res.StatusCode, body)
+	}
+}
+
+// TestDeletedCredential: the cache serves the second request, and the
+// credential's deletion invalidates it at once.
+func TestDeletedCredential(t *testing.T) {
+	f := setup(t, "")
+	key := http.Header{"Apikey": {"secret-a"}}
+	for range 2 {
+		if res, body := f.Do(plugintest.Request{Path: "/", Header: key}); res.StatusCode != 200 {
+			t.Fatalf("%d %q", res.StatusCode, body)
+		}
+	}
+	ctx := context.Background()
+	if err := f.DB.Update(ctx, func(tx *store.Txn) error { _, err := tx.Delete(ctx, "keyauth_credentials", f.cred); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if res, body := f.Do(plugintest.Request{Path: "/", Header: key}); res.StatusCode != 401 || !strings.Contains(body, "Unauthorized") {
+		t.Errorf("deleted credential: %d %q", res.StatusCode, body)
+	}
+	// a new credential with the same key works at once (negative entry dropped)
+	f.Insert("keyauth_credentials", `{"consumer":{"id":"`+f.alice+`"},"key":"secret-a"}`)
+	if res, body := f.Do(plugintest.Request{Path: "/", Header: key}); res.StatusCode != 200 {
+		t.Errorf("recreated credential: %d %q", res.StatusCode, body)
+	}
+	// deleting the consumer cascades
+	if err := f.DB.Update(ctx, func(tx *store.Txn) error { _, err := tx.Delete(ctx, "consumers", f.alice); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if res, body := f.Do(plugintest.Request{Path: "/", Header: key}); res.StatusCode != 401 {
+		t.Errorf("deleted consumer: %d %q", res.StatusCode, body)
+	}
+}
+
+// TestACL: key-auth (1250) runs before acl (950), whatever the order they
+// were configured in.
+func TestACL(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	route := e.Route(e.Service(), "/")
+	e.Plugin("acl", plugintest.On("route", route), `{"allow":["admins"]}`)
+	e.Plugin("key-auth", plugintest.On("route", route), "")
+	admin := e.Insert("consumers", `{"username":"root"}`)
+	user := e.Insert("consumers", `{"username":"bob"}`)
+	e.Insert("keyauth_credentials", `{"consumer":{"id":"`+admin+`"},"key":"k-root"}`)
+	e.Insert("keyauth_credentials", `{"consumer":{"id":"`+user+`"},"key":"k-bob"}`)
+	e.Insert("acls", `{"consumer":{"id":"`+admin+`"},"group":"admins"}`)
+	e.Insert("acls", `{"consumer":{"id":"`+admin+`"},"group":"ops"}`)
+	e.Insert("acls", `{"consumer":{"id":"`+user+`"},"group":"users"}`)
+	if err := e.TryInsert("acls", `{"consumer":{"id":"`+user+`"},"group":"users"}`); err == nil {
+		t.Error("duplicate (consumer, group) accepted")
+	}
+
+	do := func(key string) (*http.Response, string) {
+		return e.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {key}, "Accept": {"application/json"}, "X-Consumer-Groups": {"admins"}}})
+	}
+	res, body := do("k-root")
+	if res.StatusCode != 200 {
+		t.Fatalf("admin: %d %q", res.StatusCode, body)
+	}
+	if g := echoed(t, body).Headers.Get("X-Consumer-Groups"); g != "admins, ops" && g != "ops, admins" {
+		t.Errorf("X-Consumer-Groups = %q", g)
+	}
+	res, body = do("k-bob")
+	if res.StatusCode != 403 || !strings.Contains(body, "You cannot consume this service") {
+		t.Errorf("user: %d %q", res.StatusCode, body)
+	}
+	// bob joins admins: the cached groups are invalidated
+	e.Insert("acls", `{"consumer":{"id":"`+user+`"},"group":"admins"}`)
+	if res, body = do("k-bob"); res.StatusCode != 200 {
+		t.Errorf("bob in admins: %d %q", res.StatusCode, body)
+	}
+}
+
+func TestACLWithoutConsumer(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	route := e.Route(e.Service(), "/")
+	e.Plugin("acl", plugintest.On("route", route), `{"deny":["banned"],"hide_groups_header":true}`)
+	res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Accept": {"application/json"}}})
+	if res.StatusCode != 401 || !strings.Contains(body, `"message":"Unauthorized"`) {
+		t.Errorf("no consumer: %d %q", res.StatusCode, body)
+	}
+}
+
+// TestConsumerScoped: a plugin configured on a consumer applies once
+// key-auth authenticated the request as that consumer.
+func TestConsumerScoped(t *testing.T) {
+	f := setup(t, "")
+	bob := f.Insert("consumers", `{"username":"bob"}`)
+	f.Insert("keyauth_credentials", `{"consumer":{"id":"`+bob+`"},"key":"k-bob"}`)
+	f.Plugin("request-termination", plugintest.On("consumer", bob), `{"status_code":418,"message":"bob is blocked"}`)
+	res, body := f.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"k-bob"}}})
+	if res.StatusCode != 418 || !strings.Contains(body, "bob is blocked") {
+		t.Errorf("bob: %d %q", res.StatusCode, body)
+	}
+	if res, body = f.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"secret-a"}}}); res.StatusCode != 200 {
+		t.Errorf("alice: %d %q", res.StatusCode, body)
+	}
+}
+
+func TestSchema(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	if err := e.TryInsert("plugins", `{"name":"acl","config":{"allow":["a"],"deny":["b"]}}`); err == nil {
+		t.Error("acl with allow and deny accepted")
+	}
+	if err := e.TryInsert("plugins", `{"name":"acl","config":{}}`); err == nil {
+		t.Error("acl without allow or deny accepted")
+	}
+	c := e.Insert("consumers", `{"username":"c"}`)
+	if err := e.TryInsert("plugins", `{"name":"key-auth","consumer":{"id":"`+c+`"}}`); err == nil {
+		t.Error("key-auth on a consumer accepted")
+	}
+	var key string
+	ctx := context.Background()
+	_ = e.DB.Update(ctx, func(tx *store.Txn) error {
+		r, err := tx.Insert(ctx, "keyauth_credentials", map[string]any{"consumer": map[string]any{"id": c}})
+		if err == nil {
+			key, _ = r["key"].(string)
+		}
+		return err
+	})
+	if len(key) != 32 {
+		t.Errorf("auto key %q", key)
+	}
+}
