@@ -197,12 +197,13 @@ func (g *Gateway) Start() error {
 		entries        []conf.Listener
 		handler        http.Handler
 		certs          conf.Certs
+		snis           *runtime.Holder // certificates by SNI, proxy only
 	}{
-		{"proxy", "kong", g.cfg.ProxyListen, g.proxy, g.cfg.SSL},
-		{"admin", "admin-kong", g.cfg.AdminListen, g.admin, g.cfg.AdminSSL},
-		{"status", "status-kong", g.cfg.StatusListen, g.status, g.cfg.StatusSSL},
+		{"proxy", "kong", g.cfg.ProxyListen, g.proxy, g.cfg.SSL, g.holder},
+		{"admin", "admin-kong", g.cfg.AdminListen, g.admin, g.cfg.AdminSSL, nil},
+		{"status", "status-kong", g.cfg.StatusListen, g.status, g.cfg.StatusSSL, nil},
 	} {
-		tlsConfig, err := listenerTLS(g.cfg.Prefix, l.certName, l.entries, l.certs)
+		tlsConfig, err := listenerTLS(g.cfg, l.certName, l.entries, l.certs, l.snis, g.log)
 		if err != nil {
 			closeAll(servers)
 			return err

@@ -11,37 +11,97 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // listenerTLS returns the TLS configuration for a listener property, or nil
-// when none of its entries has the ssl flag.
-func listenerTLS(prefix, name string, entries []conf.Listener, certs conf.Certs) (*tls.Config, error) {
-	for _, l := range entries {
-		if l.SSL {
-			return defaultCertificate(prefix, name, certs.Cert, certs.Key)
-		}
+// when none of its entries has the ssl flag. Its certificate is the
+// configured pair(s), else the generated default; with snis set (the proxy
+// listeners), the certificates entity matched by the client's SNI comes
+// first.
+func listenerTLS(cfg *conf.Config, name string, entries []conf.Listener, certs conf.Certs, snis *runtime.Holder, log *slog.Logger) (*tls.Config, error) {
+	if !slices.ContainsFunc(entries, func(l conf.Listener) bool { return l.SSL }) {
+		return nil, nil
 	}
-	return nil, nil
+	def, err := defaultCertificates(cfg.Prefix, name, certs.Cert, certs.Key)
+	if err != nil {
+		return nil, err
+	}
+	c := &tls.Config{SessionTicketsDisabled: !cfg.SSLSessionTickets}
+	if err := applySSLSettings(c, cfg); err != nil {
+		return nil, err
+	}
+	if snis == nil {
+		c.Certificates = def
+		return c, nil
+	}
+	sel := &certSelector{snis: snis, def: def, log: log}
+	c.GetCertificate = sel.certificate
+	return c, nil
 }
 
-// defaultCertificate returns the certificate for TLS listeners: the
-// configured pair, else the self-signed one kept under <prefix>/ssl
-// (generated on first use, as Kong generates kong-default-ecdsa.crt).
-// Certificates chosen by SNI from the certificates entity come with the TLS
-// work of the load-balancing issue.
-func defaultCertificate(prefix, name string, certFiles, keyFiles []string) (*tls.Config, error) {
-	if len(certFiles) > 0 && len(keyFiles) > 0 {
-		c, err := tls.LoadX509KeyPair(certFiles[0], keyFiles[0])
-		if err != nil {
-			return nil, fmt.Errorf("load %s certificate: %w", name, err)
+// certSelector chooses a proxy listener's certificate for each handshake
+// from the current snapshot (read atomically, without locks).
+type certSelector struct {
+	snis  *runtime.Holder
+	cache runtime.CertCache
+	def   []tls.Certificate
+	log   *slog.Logger
+}
+
+// certificate is the tls.Config GetCertificate: the certificate whose SNI
+// matches the client's server name as Kong matches them, else the default.
+// Of a certificate and its cert_alt (RSA and ECDSA), the first the client
+// supports is served.
+func (s *certSelector) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	var t *runtime.TLS
+	if snap := s.snis.Load(); snap != nil {
+		t = snap.TLS
+	}
+	if c := t.Certificate(hello.ServerName); c != nil {
+		pairs, err := s.cache.Pairs(c)
+		if err == nil {
+			return supported(hello, pairs), nil
 		}
-		return &tls.Config{Certificates: []tls.Certificate{c}, MinVersion: tls.VersionTLS12}, nil
+		// The error names no key material.
+		s.log.Error("certificate not usable, serving the default", "certificate", c.ID, "error", err)
+	}
+	return supported(hello, s.def), nil
+}
+
+func supported(hello *tls.ClientHelloInfo, pairs []tls.Certificate) *tls.Certificate {
+	for i := range pairs {
+		if hello.SupportsCertificate(&pairs[i]) == nil {
+			return &pairs[i]
+		}
+	}
+	return &pairs[0]
+}
+
+// defaultCertificates returns the default certificates of TLS listeners:
+// the configured pairs (Kong accepts an RSA and an ECDSA one), else the
+// self-signed one kept under <prefix>/ssl (generated on first use, as Kong
+// generates kong-default-ecdsa.crt).
+func defaultCertificates(prefix, name string, certFiles, keyFiles []string) ([]tls.Certificate, error) {
+	if len(certFiles) > 0 && len(keyFiles) > 0 {
+		var out []tls.Certificate
+		for i := range min(len(certFiles), len(keyFiles)) {
+			c, err := tls.LoadX509KeyPair(certFiles[i], keyFiles[i])
+			if err != nil {
+				return nil, fmt.Errorf("load %s certificate %s: %w", name, certFiles[i], err)
+			}
+			out = append(out, c)
+		}
+		return out, nil
 	}
 	dir := filepath.Join(prefix, "ssl")
 	certPath := filepath.Join(dir, name+"-default-ecdsa.crt")
@@ -55,7 +115,7 @@ func defaultCertificate(prefix, name string, certFiles, keyFiles []string) (*tls
 	if err != nil {
 		return nil, fmt.Errorf("load default certificate: %w", err)
 	}
-	return &tls.Config{Certificates: []tls.Certificate{c}, MinVersion: tls.VersionTLS12}, nil
+	return []tls.Certificate{c}, nil
 }
 
 func writeSelfSigned(dir, certPath, keyPath string) error {
@@ -91,4 +151,86 @@ func writeSelfSigned(dir, certPath, keyPath string) error {
 		return err
 	}
 	return os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+}
+
+// TLS versions by the names of ssl_protocols.
+var tlsVersions = map[string]uint16{
+	"TLSv1": tls.VersionTLS10, "TLSv1.1": tls.VersionTLS11,
+	"TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13,
+}
+
+// Cipher suites by their OpenSSL names, in the order of Mozilla's
+// intermediate then old configurations (which Kong's ssl_cipher_suite
+// uses). Go has no DHE suites; TLS 1.3 suites are not configurable in Go.
+var (
+	intermediateCiphers = []string{
+		"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+		"ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+		"ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+	}
+	oldCiphers = append(slices.Clip(intermediateCiphers),
+		"ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256",
+		"ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA",
+		"ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA",
+		"AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA256",
+		"AES128-SHA", "AES256-SHA", "DES-CBC3-SHA",
+	)
+	opensslCiphers = map[string]uint16{
+		"ECDHE-ECDSA-AES128-GCM-SHA256": tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		"ECDHE-RSA-AES128-GCM-SHA256":   tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		"ECDHE-ECDSA-AES256-GCM-SHA384": tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		"ECDHE-RSA-AES256-GCM-SHA384":   tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		"ECDHE-ECDSA-CHACHA20-POLY1305": tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		"ECDHE-RSA-CHACHA20-POLY1305":   tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		"ECDHE-ECDSA-AES128-SHA256":     tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+		"ECDHE-RSA-AES128-SHA256":       tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+		"ECDHE-ECDSA-AES128-SHA":        tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+		"ECDHE-RSA-AES128-SHA":          tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+		"ECDHE-ECDSA-AES256-SHA":        tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+		"ECDHE-RSA-AES256-SHA":          tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+		"AES128-GCM-SHA256":             tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+		"AES256-GCM-SHA384":             tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+		"AES128-SHA256":                 tls.TLS_RSA_WITH_AES_128_CBC_SHA256,
+		"AES128-SHA":                    tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+		"AES256-SHA":                    tls.TLS_RSA_WITH_AES_256_CBC_SHA,
+		"DES-CBC3-SHA":                  tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+	}
+)
+
+// applySSLSettings maps ssl_protocols and ssl_cipher_suite (or, for
+// "custom", ssl_ciphers) to c. The protocols become a minimum and maximum
+// version (Go cannot leave a gap between them); the TLS 1.2 and older
+// suites become Go's CipherSuites, unknown OpenSSL names and DHE suites
+// being left out; "modern" leaves Go's TLS 1.3 suites. Go always prefers
+// its own order of suites (ssl_prefer_server_ciphers is moot).
+func applySSLSettings(c *tls.Config, cfg *conf.Config) error {
+	for _, p := range cfg.SSLProtocols {
+		v, ok := tlsVersions[p]
+		if !ok {
+			return fmt.Errorf("ssl_protocols: unsupported protocol %q", p)
+		}
+		if c.MinVersion == 0 || v < c.MinVersion {
+			c.MinVersion = v
+		}
+		c.MaxVersion = max(c.MaxVersion, v)
+	}
+	if c.MinVersion == 0 {
+		c.MinVersion = tls.VersionTLS12
+	}
+	var names []string
+	switch cfg.SSLCipherSuite {
+	case "old":
+		names = oldCiphers
+	case "custom":
+		names = strings.Split(cfg.SSLCiphers, ":")
+	case "modern":
+	default: // intermediate, fips
+		names = intermediateCiphers
+	}
+	for _, n := range names {
+		if id, ok := opensslCiphers[strings.TrimSpace(n)]; ok {
+			c.CipherSuites = append(c.CipherSuites, id)
+		}
+	}
+	return nil
 }
