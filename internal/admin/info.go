@@ -113,6 +113,7 @@ func (h *Handler) configuration() map[string]any {
 	if _, ok := cfg["role"]; !ok {
 		cfg["role"] = "traditional"
 	}
+	addListeners(cfg)
 	cfg["log_level"] = h.logLevel.Level()
 	return cfg
 }

@@ -35,6 +35,9 @@ func TestRoot(t *testing.T) {
 		"configuration": map[string]any{
 			"admin_listen": []any{"127.0.0.1:8001"}, "database": "sqlite", "log_level": "notice",
 			"router_flavor": "traditional_compatible", "role": "traditional",
+			"admin_listeners": []any{map[string]any{"listener": "127.0.0.1:8001", "ip": "127.0.0.1", "port": 8001,
+				"ssl": false, "http2": false, "proxy_protocol": false, "deferred": false, "bind": false, "reuseport": false, "backlog=%d+": false}},
+			"admin_ssl_enabled": false,
 		},
 	}, "pids")
 	pids := r.obj()["pids"].(map[string]any)
