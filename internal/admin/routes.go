@@ -18,6 +18,7 @@ func (h *Handler) buildRoutes() *router {
 	h.tagRoutes(rr)
 	h.certificateRoutes(rr)
 	h.consumerRoutes(rr)
+	h.aclRoutes(rr)
 	h.pluginRoutes(rr)
 	h.targetRoutes(rr)
 	return rr
