@@ -144,17 +144,17 @@ func TestNginxHost(t *testing.T) {
 	}
 }
 
-func TestSNIName(t *testing.T) {
+func TestServerName(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"example.com:8443": "example.com",
 		"example.com":      "example.com",
-		"127.0.0.1:443":    "",
-		"[::1]:443":        "",
-		"[::1]":            "",
+		"127.0.0.1:443":    "127.0.0.1",
+		"[::1]:443":        "::1",
+		"[::1]":            "::1",
 	} {
-		if got := sniName(in); got != want {
-			t.Errorf("sniName(%q) = %q, want %q", in, got, want)
+		if got := serverName(in); got != want {
+			t.Errorf("serverName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // transport owns the connections to upstreams: it dials them (plain TCP or
@@ -15,7 +17,8 @@ import (
 // (address, and for TLS the server name and verification), within
 // upstream_keepalive_pool_size, _max_requests and _idle_timeout.
 type transport struct {
-	opts transportOptions
+	opts  transportOptions
+	certs runtime.CertCache // client certificates and CA pools, parsed once
 
 	mu     sync.Mutex
 	idle   map[poolKey][]*upConn // oldest first
@@ -32,10 +35,13 @@ type transportOptions struct {
 
 // poolKey identifies connections that can serve each other's requests.
 type poolKey struct {
-	addr   netip.AddrPort
-	tls    bool
-	sni    string
-	verify bool
+	addr       netip.AddrPort
+	tls        bool
+	sni        string
+	verify     bool
+	depth      int    // tls_verify_depth, -1 when unset
+	cas        string // ca_certificates ids joined by ","
+	clientCert string // client_certificate id
 }
 
 // upConn is a connection to an upstream. Its Read and Write set a
@@ -101,10 +107,10 @@ func (t *transport) get(key poolKey) *upConn {
 	}
 }
 
-// dial opens a connection to key's address, with the TLS handshake when
-// key asks for one, within timeout (nginx's proxy_connect_timeout covers
-// both).
-func (t *transport) dial(ctx context.Context, key poolKey, timeout time.Duration) (*upConn, error) {
+// dial opens a connection to key's address, with the TLS handshake of
+// tlsConfig when key asks for one, within timeout (nginx's
+// proxy_connect_timeout covers both).
+func (t *transport) dial(ctx context.Context, key poolKey, tlsConfig *tls.Config, timeout time.Duration) (*upConn, error) {
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -117,11 +123,7 @@ func (t *transport) dial(ctx context.Context, key poolKey, timeout time.Duration
 	}
 	var conn net.Conn = tc
 	if key.tls {
-		tlsConn := tls.Client(tc, &tls.Config{
-			ServerName:         key.sni,
-			InsecureSkipVerify: !key.verify, // Kong: tls_verify is off unless the service asks
-			NextProtos:         []string{"http/1.1"},
-		})
+		tlsConn := tls.Client(tc, tlsConfig)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			tc.Close()
 			return nil, err

@@ -2,11 +2,11 @@ package proxy
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -44,9 +44,7 @@ func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
 	svc := s.service
 	key := poolKey{addr: pr.addr}
 	if s.upstream.scheme == "https" {
-		key.tls = true
-		key.sni = sniName(host)
-		key.verify = svc.TLSVerify != nil && *svc.TLSVerify
+		tlsKey(&key, svc, host)
 	}
 	for fresh := false; ; fresh = true {
 		var c *upConn
@@ -54,8 +52,15 @@ func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
 			c = p.transport.get(key)
 		}
 		if c == nil {
+			var tlsConfig *tls.Config
+			if key.tls {
+				var err error
+				if tlsConfig, err = p.transport.clientTLS(s.snap, key); err != nil {
+					return tryResult{status: http.StatusInternalServerError, err: err}
+				}
+			}
 			var err error
-			c, err = p.transport.dial(ex.ctx, key, millis(svc.ConnectTimeout))
+			c, err = p.transport.dial(ex.ctx, key, tlsConfig, millis(svc.ConnectTimeout))
 			if err != nil {
 				return tryResult{status: failureStatus(err), retry: true, err: err}
 			}
@@ -151,17 +156,15 @@ func isTimeout(err error) bool {
 
 func millis(ms int) time.Duration { return time.Duration(ms) * time.Millisecond }
 
-// sniName is the TLS server name for a Host header value: without port,
-// and none for an IP address (nginx's proxy_ssl_name $upstream_host).
-func sniName(host string) string {
+// serverName is the TLS server name for a Host header value, without port
+// or brackets (nginx's proxy_ssl_name $upstream_host). crypto/tls sends no
+// SNI for an IP address, as nginx, but verifies it against the
+// certificate's IP addresses.
+func serverName(host string) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if _, err := netip.ParseAddr(host); err == nil {
-		return ""
-	}
-	return host
+	return strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 }
 
 // writeHead writes the request line and headers. length is the body

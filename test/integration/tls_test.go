@@ -1,14 +1,27 @@
 package integration
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/gateway"
 )
 
 // servedCN is the common name of the certificate a TLS listener at addr
@@ -133,3 +146,106 @@ func certificateFile(t *testing.T, path string) *x509.Certificate {
 	}
 	return c
 }
+
+// startLogged is start with the node's debug log written to w.
+func startLogged(t *testing.T, overrides map[string]string, w io.Writer) *node {
+	t.Helper()
+	props := map[string]string{"prefix": t.TempDir(), "proxy_listen": "127.0.0.1:0",
+		"admin_listen": "127.0.0.1:0", "status_listen": "127.0.0.1:0", "log_level": "debug"}
+	maps.Copy(props, overrides)
+	cfg, err := conf.LoadOverrides("", nil, props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gateway.New(cfg, slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = g.Shutdown(ctx)
+	})
+	a := g.Addrs()
+	return &node{g: g, proxy: "http://" + a["proxy"][0], admin: "http://" + a["admin"][0], statusBase: "http://" + a["status"][0]}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestUpstreamTLS: https services present their client_certificate to an
+// upstream that requires one, verify it with tls_verify and the
+// ca_certificates they name (Kong's 502 when verification fails), and no
+// key reaches the log.
+func TestUpstreamTLS(t *testing.T) {
+	clientCert, clientKey := selfSigned(t, "kong-client")
+	clientPool := x509.NewCertPool()
+	clientPool.AppendCertsFromPEM([]byte(clientCert))
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", r.TLS.PeerCertificates[0].Subject.CommonName)
+	}))
+	up.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientPool}
+	up.Config.ErrorLog = log.New(io.Discard, "", 0)
+	up.StartTLS()
+	t.Cleanup(up.Close)
+	upCA := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}))
+
+	var logs syncBuffer
+	n := startLogged(t, nil, &logs)
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	cert := mustAdmin(t, n, "POST", "/certificates", js(map[string]any{"cert": clientCert, "key": clientKey}), 201)
+	ca := mustAdmin(t, n, "POST", "/ca_certificates", js(map[string]any{"cert": upCA}), 201)
+	for name, svc := range map[string]map[string]any{
+		"mtls":       {"client_certificate": map[string]any{"id": cert["id"]}},
+		"noclient":   {},
+		"verified":   {"client_certificate": map[string]any{"id": cert["id"]}, "tls_verify": true, "ca_certificates": []any{ca["id"]}},
+		"unverified": {"client_certificate": map[string]any{"id": cert["id"]}, "tls_verify": true},
+	} {
+		svc["name"], svc["url"] = name, up.URL
+		mustAdmin(t, n, "POST", "/services", js(svc), 201)
+		mustAdmin(t, n, "POST", "/services/"+name+"/routes", js(map[string]any{"paths": []string{"/" + name}}), 201)
+	}
+	eventually(t, 2*time.Second, "the routes", func() bool {
+		status, _ := get(t, n.proxy+"/mtls")
+		return status != 404
+	})
+	for path, want := range map[string]struct {
+		status int
+		body   string
+	}{
+		"/mtls":       {200, "hello kong-client"},
+		"/verified":   {200, "hello kong-client"},
+		"/noclient":   {502, msgBadGateway},
+		"/unverified": {502, msgBadGateway},
+	} {
+		status, body := get(t, n.proxy+path)
+		if status != want.status || !strings.Contains(body, want.body) {
+			t.Errorf("%s: %d %q, want %d %q", path, status, body, want.status, want.body)
+		}
+	}
+	keyLine := strings.Split(strings.TrimSpace(clientKey), "\n")[1]
+	if strings.Contains(logs.String(), keyLine) || strings.Contains(logs.String(), "PRIVATE KEY") {
+		t.Error("a private key reached the log")
+	}
+}
+
+// msgBadGateway is Kong's message for a failed upstream exchange.
+const msgBadGateway = "An invalid response was received from the upstream server"
