@@ -1,0 +1,73 @@
+package plugin
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/memory"
+)
+
+func TestCacheTTLAndInvalidate(t *testing.T) {
+	cat := entities.NewCatalog(nil)
+	db := store.New(memory.New(cat), cat)
+	c := NewCache(db, CacheOptions{TTL: time.Minute, NegTTL: time.Second})
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	ctx := context.Background()
+	loads := 0
+	load := func(v any) func(context.Context) (any, error) {
+		return func(context.Context) (any, error) { loads++; return v, nil }
+	}
+	get := func(key string, v any) any {
+		got, err := c.Get(ctx, key, load(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	get("hit", "a")
+	get("miss", nil)
+	if get("hit", "b") != "a" || get("miss", "x") != nil || loads != 2 {
+		t.Fatalf("cached values not served (loads %d)", loads)
+	}
+	now = now.Add(2 * time.Second) // the miss expired, not the hit
+	if get("hit", "b") != "a" || get("miss", "x") != "x" || loads != 3 {
+		t.Errorf("negative ttl (loads %d)", loads)
+	}
+	now = now.Add(time.Minute)
+	if get("hit", "b") != "b" {
+		t.Error("positive ttl")
+	}
+	c.Invalidate("hit")
+	if get("hit", "c") != "c" {
+		t.Error("Invalidate")
+	}
+
+	// store events: the consumer's key, by id and username
+	var id string
+	_ = db.Update(ctx, func(tx *store.Txn) error {
+		r, err := tx.Insert(ctx, "consumers", map[string]any{"username": "u"})
+		if err == nil {
+			id = r["id"].(string)
+		}
+		return err
+	})
+	for _, k := range []string{id, "u"} {
+		if got, err := c.Consumer(ctx, k); err != nil || got == nil || got.ID != id {
+			t.Fatalf("Consumer(%s) = %v, %v", k, got, err)
+		}
+	}
+	_ = db.Update(ctx, func(tx *store.Txn) error { _, err := tx.Delete(ctx, "consumers", id); return err })
+	for _, k := range []string{id, "u"} {
+		if got, _ := c.Consumer(ctx, k); got != nil {
+			t.Errorf("deleted consumer %s still cached", k)
+		}
+	}
+	_ = db.Update(ctx, func(tx *store.Txn) error { return tx.Truncate(ctx, "consumers") })
+	if c.Len() != 0 {
+		t.Errorf("truncate left %d entries", c.Len())
+	}
+}
