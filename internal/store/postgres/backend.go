@@ -33,6 +33,8 @@ type Backend struct {
 	tables       map[string]*tableDef
 	wsID         string // the default workspace
 	onTx         func(ctx context.Context, tx pgx.Tx) error
+	// timeout bounds each statement, begin and commit (pg_timeout); 0: none.
+	timeout time.Duration
 }
 
 var _ store.Backend = (*Backend)(nil)
@@ -74,7 +76,7 @@ func Open(ctx context.Context, cfg conf.PG, catalog *entities.Catalog, opts ...O
 		return nil, err
 	}
 	b := &Backend{pool: pool, ro: pool, wait: cfg.SemaphoreTimeout, roWait: cfg.SemaphoreTimeout,
-		tables: map[string]*tableDef{}, onTx: o.onTx}
+		tables: map[string]*tableDef{}, onTx: o.onTx, timeout: cfg.Timeout}
 	if err := b.load(ctx, catalog, selectSubsystems(o.plugins)); err != nil {
 		pool.Close()
 		return nil, err
@@ -153,20 +155,50 @@ func (b *Backend) run(ctx context.Context, pool *pgxpool.Pool, wait time.Duratio
 		return err
 	}
 	defer conn.Release()
-	return pgx.BeginTxFunc(ctx, conn, opts, func(ptx pgx.Tx) error {
-		if write {
-			if _, err := ptx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
-				return fmt.Errorf("postgres: write lock: %w", err)
-			}
+	bctx, cancel := b.opContext(ctx)
+	raw, err := conn.BeginTx(bctx, opts)
+	cancel()
+	if err != nil {
+		return err
+	}
+	var ptx pgx.Tx = raw
+	if b.timeout > 0 {
+		ptx = timedTx{Tx: raw, timeout: b.timeout}
+	}
+	if err := b.body(ctx, ptx, write, fn); err != nil {
+		rctx, cancel := b.opContext(context.WithoutCancel(ctx))
+		defer cancel()
+		_ = raw.Rollback(rctx) // the connection is discarded if this fails too
+		return err
+	}
+	cctx, cancel := b.opContext(ctx)
+	defer cancel()
+	return raw.Commit(cctx)
+}
+
+// body runs fn inside an open transaction: the cluster-wide write lock
+// first for writes, the write hook last.
+func (b *Backend) body(ctx context.Context, ptx pgx.Tx, write bool, fn func(store.Tx) error) error {
+	if write {
+		if _, err := ptx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
+			return fmt.Errorf("postgres: write lock: %w", err)
 		}
-		if err := fn(&tx{b: b, tx: ptx}); err != nil {
-			return err
-		}
-		if write && b.onTx != nil {
-			return b.onTx(ctx, ptx)
-		}
-		return nil
-	})
+	}
+	if err := fn(&tx{b: b, tx: ptx}); err != nil {
+		return err
+	}
+	if write && b.onTx != nil {
+		return b.onTx(ctx, ptx)
+	}
+	return nil
+}
+
+// opContext bounds one database operation by pg_timeout.
+func (b *Backend) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if b.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, b.timeout)
 }
 
 // acquire takes a connection of pool, waiting at most wait when not 0.
