@@ -3,7 +3,6 @@ package plugin
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"sync"
 	"time"
 
@@ -54,6 +53,15 @@ func NewCache(db *store.DB, opts CacheOptions) *Cache {
 // expired entry. load returns nil for "not found", which is cached for
 // NegTTL; its errors are not cached.
 func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) (any, error)) (any, error) {
+	return c.get(ctx, key, func(ctx context.Context) (any, time.Duration, error) {
+		v, err := load(ctx)
+		return v, 0, err
+	})
+}
+
+// get is Get with load capping the entry's lifetime (a credential's ttl),
+// 0 for none.
+func (c *Cache) get(ctx context.Context, key string, load func(context.Context) (any, time.Duration, error)) (any, error) {
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.entries[key]
@@ -61,13 +69,16 @@ func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) 
 	if ok && (e.expires.IsZero() || now.Before(e.expires)) {
 		return e.value, nil
 	}
-	v, err := load(ctx)
+	v, limit, err := load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ttl := c.opts.TTL
 	if v == nil {
 		ttl = c.opts.NegTTL
+	}
+	if limit > 0 && (ttl <= 0 || limit < ttl) {
+		ttl = limit
 	}
 	e = cacheEntry{value: v}
 	if ttl > 0 {
@@ -155,20 +166,25 @@ func EntityKey(entity, value string) string { return entity + ":" + value + ":::
 // under the entity's cache key for that value; nil when there is none or
 // when it has expired (ttl).
 func (c *Cache) Row(ctx context.Context, entity, field, value string) (store.Row, error) {
-	v, err := c.Get(ctx, EntityKey(entity, value), func(ctx context.Context) (any, error) {
+	v, err := c.get(ctx, EntityKey(entity, value), func(ctx context.Context) (any, time.Duration, error) {
 		var row store.Row
 		err := c.db.ViewShared(ctx, func(tx *store.Txn) error {
-			r, err := tx.GetBy(ctx, entity, field, value)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil
-			}
-			row = r
+			var err error
+			row, err = tx.GetBy(ctx, entity, field, value)
 			return err
 		})
 		if err != nil || row == nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return row, nil
+		// a row with a ttl (seconds left) leaves the cache when it expires
+		var limit time.Duration
+		switch ttl := row["ttl"].(type) {
+		case int64:
+			limit = time.Duration(max(ttl, 1)) * time.Second
+		case float64:
+			limit = time.Duration(max(ttl, 1) * float64(time.Second))
+		}
+		return row, limit, nil
 	})
 	if v == nil || err != nil {
 		return nil, err
@@ -185,16 +201,13 @@ func (c *Cache) Consumer(ctx context.Context, idOrUsername string) (*entities.Co
 	v, err := c.Get(ctx, EntityKey("consumers", idOrUsername), func(ctx context.Context) (any, error) {
 		var row store.Row
 		err := c.db.ViewShared(ctx, func(tx *store.Txn) error {
-			err := store.ErrNotFound
+			var err error
 			if uuid.Validate(idOrUsername) == nil {
-				row, err = tx.Get(ctx, "consumers", idOrUsername)
+				if row, err = tx.Get(ctx, "consumers", idOrUsername); err != nil || row != nil {
+					return err
+				}
 			}
-			if errors.Is(err, store.ErrNotFound) {
-				row, err = tx.GetBy(ctx, "consumers", "username", idOrUsername)
-			}
-			if errors.Is(err, store.ErrNotFound) {
-				row, err = nil, nil
-			}
+			row, err = tx.GetBy(ctx, "consumers", "username", idOrUsername)
 			return err
 		})
 		if err != nil || row == nil {

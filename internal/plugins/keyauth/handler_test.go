@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
 	_ "github.com/silverback-gw/silverback/internal/plugins/acl"
@@ -237,5 +238,20 @@ func TestSchema(t *testing.T) {
 	})
 	if len(key) != 32 {
 		t.Errorf("auto key %q", key)
+	}
+}
+
+// TestExpiredCredential: a credential with a ttl stops working when it
+// expires, cached or not.
+func TestExpiredCredential(t *testing.T) {
+	f := setup(t, "")
+	f.Insert("keyauth_credentials", `{"consumer":{"id":"`+f.alice+`"},"key":"short","ttl":1}`)
+	key := http.Header{"Apikey": {"short"}}
+	if res, body := f.Do(plugintest.Request{Path: "/", Header: key}); res.StatusCode != 200 {
+		t.Fatalf("before expiry: %d %q", res.StatusCode, body)
+	}
+	time.Sleep(1600 * time.Millisecond)
+	if res, body := f.Do(plugintest.Request{Path: "/", Header: key}); res.StatusCode != 401 {
+		t.Errorf("after expiry: %d %q", res.StatusCode, body)
 	}
 }

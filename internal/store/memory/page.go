@@ -38,15 +38,15 @@ func (t *tx) Page(_ context.Context, table string, q store.Query) (store.Page, e
 	p := store.Page{Rows: make([]store.Row, 0, min(size, ids.Len()))}
 	last := ""
 	for id := range ids.After(after) {
-		row := tb.rows[id]
-		if !q.HasTags(row) {
+		row, ok := t.read(tb.rows[id])
+		if !ok || !q.HasTags(row) {
 			continue
 		}
 		if len(p.Rows) == size {
 			p.Offset = store.EncodeOffset(last)
 			break
 		}
-		p.Rows = append(p.Rows, t.out(row))
+		p.Rows = append(p.Rows, row)
 		last = id
 	}
 	return p, nil

@@ -45,7 +45,10 @@ func (t *tx) Get(_ context.Context, table, id string) (store.Row, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return t.out(row), nil
+	if row, ok = t.read(row); !ok {
+		return nil, store.ErrNotFound
+	}
+	return row, nil
 }
 
 // GetBy returns a copy of the row whose unique field, "id" or "cache_key"
@@ -59,7 +62,11 @@ func (t *tx) GetBy(_ context.Context, table, field string, value any) (store.Row
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return t.out(tb.rows[id]), nil
+	row, ok := t.read(tb.rows[id])
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return row, nil
 }
 
 // Insert stores a copy of row.
@@ -68,6 +75,8 @@ func (t *tx) Insert(_ context.Context, table string, row store.Row, cacheKey str
 	if err != nil {
 		return err
 	}
+	t.purgeExpired(tb)
+	row = withExpiry(tb, row)
 	if f := tb.conflict(id, row, cacheKey, true); f != "" {
 		return &store.UniqueViolation{Field: f, Value: conflictValue(f, id, row, cacheKey)}
 	}
@@ -82,6 +91,8 @@ func (t *tx) Replace(_ context.Context, table string, row store.Row, cacheKey st
 	if err != nil {
 		return err
 	}
+	t.purgeExpired(tb)
+	row = withExpiry(tb, row)
 	if _, ok := tb.rows[id]; !ok {
 		return store.ErrNotFound
 	}
