@@ -79,8 +79,12 @@ func (s *certSelector) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate
 }
 
 func supported(hello *tls.ClientHelloInfo, pairs []tls.Certificate) *tls.Certificate {
+	// The certificate's names are not checked: as nginx, the certificate
+	// the SNI maps to is served whatever names it carries.
+	h := *hello
+	h.ServerName = ""
 	for i := range pairs {
-		if hello.SupportsCertificate(&pairs[i]) == nil {
+		if h.SupportsCertificate(&pairs[i]) == nil {
 			return &pairs[i]
 		}
 	}
@@ -159,50 +163,47 @@ var tlsVersions = map[string]uint16{
 	"TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13,
 }
 
-// Cipher suites by their OpenSSL names, in the order of Mozilla's
-// intermediate then old configurations (which Kong's ssl_cipher_suite
-// uses). Go has no DHE suites; TLS 1.3 suites are not configurable in Go.
-var (
-	intermediateCiphers = []string{
-		"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
-		"ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
-		"ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
-	}
-	oldCiphers = append(slices.Clip(intermediateCiphers),
-		"ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256",
-		"ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA",
-		"ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA",
-		"AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA256",
-		"AES128-SHA", "AES256-SHA", "DES-CBC3-SHA",
-	)
-	opensslCiphers = map[string]uint16{
-		"ECDHE-ECDSA-AES128-GCM-SHA256": tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		"ECDHE-RSA-AES128-GCM-SHA256":   tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-		"ECDHE-ECDSA-AES256-GCM-SHA384": tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-		"ECDHE-RSA-AES256-GCM-SHA384":   tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-		"ECDHE-ECDSA-CHACHA20-POLY1305": tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-		"ECDHE-RSA-CHACHA20-POLY1305":   tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-		"ECDHE-ECDSA-AES128-SHA256":     tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-		"ECDHE-RSA-AES128-SHA256":       tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
-		"ECDHE-ECDSA-AES128-SHA":        tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-		"ECDHE-RSA-AES128-SHA":          tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
-		"ECDHE-ECDSA-AES256-SHA":        tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
-		"ECDHE-RSA-AES256-SHA":          tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
-		"AES128-GCM-SHA256":             tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
-		"AES256-GCM-SHA384":             tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
-		"AES128-SHA256":                 tls.TLS_RSA_WITH_AES_128_CBC_SHA256,
-		"AES128-SHA":                    tls.TLS_RSA_WITH_AES_128_CBC_SHA,
-		"AES256-SHA":                    tls.TLS_RSA_WITH_AES_256_CBC_SHA,
-		"DES-CBC3-SHA":                  tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
-	}
-)
+// opensslCiphers maps the OpenSSL names of the TLS 1.2 and older suites of
+// Kong's ssl_cipher_suite presets (Mozilla's intermediate and old) to
+// Go's. Go has no DHE suites nor the CBC-SHA384 and AES256-SHA256 ones;
+// TLS 1.3 suites are not configurable in Go.
+var opensslCiphers = map[string]uint16{
+	"ECDHE-ECDSA-AES128-GCM-SHA256": tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	"ECDHE-RSA-AES128-GCM-SHA256":   tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	"ECDHE-ECDSA-AES256-GCM-SHA384": tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	"ECDHE-RSA-AES256-GCM-SHA384":   tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	"ECDHE-ECDSA-CHACHA20-POLY1305": tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	"ECDHE-RSA-CHACHA20-POLY1305":   tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	"ECDHE-ECDSA-AES128-SHA256":     tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+	"ECDHE-RSA-AES128-SHA256":       tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+	"ECDHE-ECDSA-AES128-SHA":        tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+	"ECDHE-RSA-AES128-SHA":          tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+	"ECDHE-ECDSA-AES256-SHA":        tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+	"ECDHE-RSA-AES256-SHA":          tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+	"AES128-GCM-SHA256":             tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+	"AES256-GCM-SHA384":             tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+	"AES128-SHA256":                 tls.TLS_RSA_WITH_AES_128_CBC_SHA256,
+	"AES128-SHA":                    tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+	"AES256-SHA":                    tls.TLS_RSA_WITH_AES_256_CBC_SHA,
+	"DES-CBC3-SHA":                  tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+}
 
-// applySSLSettings maps ssl_protocols and ssl_cipher_suite (or, for
-// "custom", ssl_ciphers) to c. The protocols become a minimum and maximum
-// version (Go cannot leave a gap between them); the TLS 1.2 and older
-// suites become Go's CipherSuites, unknown OpenSSL names and DHE suites
-// being left out; "modern" leaves Go's TLS 1.3 suites. Go always prefers
-// its own order of suites (ssl_prefer_server_ciphers is moot).
+// fipsCiphers stand for the "fips" preset's OpenSSL expression
+// (TLSv1.2+FIPS:kRSA+FIPS): the AES-GCM suites.
+var fipsCiphers = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+}
+
+// applySSLSettings maps ssl_protocols and the effective ssl_ciphers (which
+// the configuration sets from the ssl_cipher_suite preset) to c. The
+// protocols become a minimum and maximum version (Go cannot leave a gap
+// between them); the OpenSSL cipher names Go implements become its
+// CipherSuites, in order, the others being left out (with none left, Go's
+// defaults apply; "modern" is TLS 1.3 only, whose suites Go fixes). Go
+// always prefers its own order (ssl_prefer_server_ciphers is moot) and
+// has no DH parameters (ssl_dhparam).
 func applySSLSettings(c *tls.Config, cfg *conf.Config) error {
 	for _, p := range cfg.SSLProtocols {
 		v, ok := tlsVersions[p]
@@ -217,17 +218,11 @@ func applySSLSettings(c *tls.Config, cfg *conf.Config) error {
 	if c.MinVersion == 0 {
 		c.MinVersion = tls.VersionTLS12
 	}
-	var names []string
-	switch cfg.SSLCipherSuite {
-	case "old":
-		names = oldCiphers
-	case "custom":
-		names = strings.Split(cfg.SSLCiphers, ":")
-	case "modern":
-	default: // intermediate, fips
-		names = intermediateCiphers
+	if cfg.SSLCipherSuite == "fips" {
+		c.CipherSuites = fipsCiphers
+		return nil
 	}
-	for _, n := range names {
+	for n := range strings.SplitSeq(cfg.SSLCiphers, ":") {
 		if id, ok := opensslCiphers[strings.TrimSpace(n)]; ok {
 			c.CipherSuites = append(c.CipherSuites, id)
 		}

@@ -3,8 +3,11 @@ package integration
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -12,6 +15,7 @@ import (
 	"log"
 	"log/slog"
 	"maps"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -249,3 +253,44 @@ func TestUpstreamTLS(t *testing.T) {
 
 // msgBadGateway is Kong's message for a failed upstream exchange.
 const msgBadGateway = "An invalid response was received from the upstream server"
+
+// rsaSelfSigned returns a PEM RSA certificate and key for name.
+func rsaSelfSigned(t *testing.T, name string) (certPEM, keyPEM string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), DNSNames: []string{name}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}
+
+// TestTLSCertAlt: of a certificate's ECDSA cert and RSA cert_alt, a client
+// that only accepts RSA gets the RSA one, others the ECDSA one.
+func TestTLSCertAlt(t *testing.T) {
+	n := start(t, map[string]string{"proxy_listen": "127.0.0.1:0 ssl"})
+	addr := n.g.Addrs()["proxy"][0]
+	ec, ek := selfSigned(t, "ecdsa")
+	rc, rk := rsaSelfSigned(t, "rsa")
+	b, _ := json.Marshal(map[string]any{"cert": ec, "key": ek, "cert_alt": rc, "key_alt": rk, "snis": []string{"alt.test"}})
+	mustAdmin(t, n, "POST", "/certificates", string(b), 201)
+	eventually(t, 2*time.Second, "the certificate", func() bool {
+		cn, _ := servedCN(t, addr, "alt.test")
+		return cn == "ecdsa"
+	})
+	c, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "alt.test", InsecureSkipVerify: true,
+		MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if cn := c.ConnectionState().PeerCertificates[0].Subject.CommonName; cn != "rsa" {
+		t.Errorf("RSA-only client got %q", cn)
+	}
+}
