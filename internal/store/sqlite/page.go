@@ -65,7 +65,9 @@ func (t *tx) Page(ctx context.Context, table string, q store.Query) (store.Page,
 		if err != nil {
 			return store.Page{}, fmt.Errorf("sqlite: decode %s %s: %w", table, last, err)
 		}
-		p.Rows = append(p.Rows, row)
+		if row, ok := decodeTTL(row); ok {
+			p.Rows = append(p.Rows, row)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return store.Page{}, err

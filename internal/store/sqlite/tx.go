@@ -75,7 +75,14 @@ func (t *tx) one(ctx context.Context, query string, arg any) (store.Row, error) 
 	if err := rows.Scan(&data); err != nil {
 		return nil, err
 	}
-	return rowjson.UnmarshalObject(data)
+	row, err := rowjson.UnmarshalObject(data)
+	if err != nil {
+		return nil, err
+	}
+	if row, ok := decodeTTL(row); ok {
+		return row, nil
+	}
+	return nil, store.ErrNotFound
 }
 
 // Insert adds a row.
@@ -84,7 +91,10 @@ func (t *tx) Insert(ctx context.Context, table string, row store.Row, cacheKey s
 	if err != nil {
 		return err
 	}
-	args, err := td.args(row, cacheKey)
+	if err := t.purgeExpired(ctx, td); err != nil {
+		return err
+	}
+	args, err := td.args(encodeTTL(td, row), cacheKey)
 	if err != nil {
 		return err
 	}
@@ -98,7 +108,10 @@ func (t *tx) Replace(ctx context.Context, table string, row store.Row, cacheKey 
 	if err != nil {
 		return err
 	}
-	args, err := td.args(row, cacheKey)
+	if err := t.purgeExpired(ctx, td); err != nil {
+		return err
+	}
+	args, err := td.args(encodeTTL(td, row), cacheKey)
 	if err != nil {
 		return err
 	}
