@@ -103,3 +103,6 @@ func TestACLGroups(t *testing.T) {
 	}
 	check(t, e.req("GET", "/consumers/bob/acls/ops/consumer", nil), 404, skip)
 }
+
+// The node's entity cache serves /cache.
+var _ admin.Cache = (*plugin.Cache)(nil)

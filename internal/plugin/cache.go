@@ -241,3 +241,31 @@ func (c *Cache) Credential(ctx context.Context, entity, field, secret string) (s
 
 // DB returns the store the cache loads from.
 func (c *Cache) DB() *store.DB { return c.db }
+
+// Probe returns the value cached under key, as GET /cache/{key} shows it
+// (rows as JSON objects); false when nothing or a miss is cached.
+func (c *Cache) Probe(key string) (any, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	if !ok || e.value == nil || !e.expires.IsZero() && !c.now().Before(e.expires) {
+		return nil, false
+	}
+	switch v := e.value.(type) {
+	case store.Row:
+		return map[string]any(v), true
+	case *entities.Consumer:
+		m := map[string]any{"id": v.ID, "username": nil, "custom_id": nil, "tags": nil}
+		if v.Username != "" {
+			m["username"] = v.Username
+		}
+		if v.CustomID != "" {
+			m["custom_id"] = v.CustomID
+		}
+		if v.Tags != nil {
+			m["tags"] = v.Tags
+		}
+		return m, true
+	}
+	return e.value, true
+}

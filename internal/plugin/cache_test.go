@@ -71,3 +71,27 @@ func TestCacheTTLAndInvalidate(t *testing.T) {
 		t.Errorf("truncate left %d entries", c.Len())
 	}
 }
+
+func TestCacheProbe(t *testing.T) {
+	cat := entities.NewCatalog(nil)
+	db := store.New(memory.New(cat), cat)
+	c := NewCache(db, CacheOptions{})
+	ctx := context.Background()
+	var id string
+	_ = db.Update(ctx, func(tx *store.Txn) error {
+		r, err := tx.Insert(ctx, "consumers", map[string]any{"username": "u"})
+		id, _ = r["id"].(string)
+		return err
+	})
+	if _, err := c.Consumer(ctx, "u"); err != nil {
+		t.Fatal(err)
+	}
+	v, ok := c.Probe(EntityKey("consumers", "u"))
+	if m, _ := v.(map[string]any); !ok || m["id"] != id || m["username"] != "u" {
+		t.Errorf("probe: %v %v", v, ok)
+	}
+	_, _ = c.Consumer(ctx, "nobody")
+	if _, ok := c.Probe(EntityKey("consumers", "nobody")); ok {
+		t.Error("a cached miss probes as found")
+	}
+}
