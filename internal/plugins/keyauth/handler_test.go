@@ -255,3 +255,49 @@ func TestExpiredCredential(t *testing.T) {
 		t.Errorf("after expiry: %d %q", res.StatusCode, body)
 	}
 }
+
+func TestPreflightAndRealm(t *testing.T) {
+	f := setup(t, `{"run_on_preflight":false,"realm":"api"}`)
+	if res, body := f.Do(plugintest.Request{Method: "OPTIONS", Path: "/"}); res.StatusCode != 200 {
+		t.Errorf("preflight: %d %q", res.StatusCode, body)
+	}
+	res, body := f.Get("/")
+	if res.StatusCode != 401 || res.Header.Get("WWW-Authenticate") != `Key realm="api"` {
+		t.Errorf("realm: %d %v %q", res.StatusCode, res.Header, body)
+	}
+}
+
+func TestACLDeny(t *testing.T) {
+	f := setup(t, "")
+	f.Plugin("acl", plugintest.On("route", f.route), `{"deny":["banned"],"hide_groups_header":true}`)
+	key := http.Header{"Apikey": {"secret-a"}, "X-Consumer-Groups": {"spoof"}}
+	// no groups: a deny list lets the consumer through
+	res, body := f.Do(plugintest.Request{Path: "/", Header: key})
+	if res.StatusCode != 200 {
+		t.Fatalf("no groups: %d %q", res.StatusCode, body)
+	}
+	f.Insert("acls", `{"consumer":{"id":"`+f.alice+`"},"group":"ok"}`)
+	res, body = f.Do(plugintest.Request{Path: "/", Header: key})
+	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Groups") != "" {
+		t.Errorf("hidden groups: %d %q", res.StatusCode, body)
+	}
+	f.Insert("acls", `{"consumer":{"id":"`+f.alice+`"},"group":"banned"}`)
+	res, body = f.Do(plugintest.Request{Path: "/", Header: key})
+	if res.StatusCode != 403 || !strings.Contains(body, "You cannot consume this service") {
+		t.Errorf("banned: %d %q", res.StatusCode, body)
+	}
+}
+
+// TestAnonymousWithACL: the anonymous consumer has no credential, so an
+// allow list refuses it with 401 when it has no allowed group.
+func TestAnonymousWithACL(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	route := e.Route(e.Service(), "/")
+	e.Insert("consumers", `{"username":"guest"}`)
+	e.Plugin("key-auth", plugintest.On("route", route), `{"anonymous":"guest"}`)
+	e.Plugin("acl", plugintest.On("route", route), `{"allow":["gold"]}`)
+	res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Accept": {"application/json"}}})
+	if res.StatusCode != 401 || !strings.Contains(body, `"message":"Unauthorized"`) {
+		t.Errorf("anonymous refused: %d %q", res.StatusCode, body)
+	}
+}
