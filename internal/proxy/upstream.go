@@ -44,7 +44,7 @@ func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
 	svc := s.service
 	key := poolKey{addr: pr.addr}
 	if s.upstream.scheme == "https" {
-		tlsKey(&key, svc, host)
+		tlsKey(&key, svc, s.snap.Upstreams[svc.Host], host)
 	}
 	for fresh := false; ; fresh = true {
 		var c *upConn

@@ -12,8 +12,10 @@ import (
 // tlsKey sets the TLS fields of an https service's pool key: the server
 // name, verification (off unless the service's tls_verify is true, as
 // Kong's proxy_ssl_verify default), its depth, the CA certificates and
-// the client certificate, as Kong's keepalive pool name includes them.
-func tlsKey(key *poolKey, svc *entities.Service, host string) {
+// the client certificate (the service's, else its upstream entity's, as
+// Kong's fallback_upstream_client_cert), as Kong's keepalive pool name
+// includes them. up is the service's upstream entity, nil when none.
+func tlsKey(key *poolKey, svc *entities.Service, up *runtime.Upstream, host string) {
 	key.tls = true
 	key.sni = serverName(host)
 	key.verify = svc.TLSVerify != nil && *svc.TLSVerify
@@ -23,6 +25,9 @@ func tlsKey(key *poolKey, svc *entities.Service, host string) {
 	}
 	key.cas = strings.Join(svc.CACertificates, ",")
 	key.clientCert = svc.ClientCertID
+	if key.clientCert == "" && up != nil {
+		key.clientCert = up.ClientCertID
+	}
 }
 
 // errUpstreamTLS is a service's TLS setting that names a missing or

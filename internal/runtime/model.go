@@ -69,6 +69,7 @@ func (m *model) set(table string, r store.Row) {
 	case "upstreams":
 		u := entities.UpstreamFromRow(r)
 		m.upstreams[u.ID] = u
+		m.tls.setUpstreamCert(u.ID, entities.ForeignID(r, "client_certificate"))
 	case "targets":
 		t := entities.TargetFromRow(r)
 		m.targets[t.ID] = t
@@ -106,6 +107,7 @@ func (m *model) remove(table, id string) {
 		delete(m.routes, id)
 	case "upstreams":
 		delete(m.upstreams, id)
+		delete(m.tls.upstreamCerts, id)
 	case "targets":
 		delete(m.targets, id)
 	case "plugins":
@@ -123,6 +125,7 @@ func (m *model) clear(table string) {
 		clear(m.routes)
 	case "upstreams":
 		clear(m.upstreams)
+		clear(m.tls.upstreamCerts)
 	case "targets":
 		clear(m.targets)
 	case "plugins":
@@ -159,7 +162,7 @@ func (m *model) compile(pc PluginCompiler) *Snapshot {
 	}
 	byID := make(map[string]*Upstream, len(m.upstreams))
 	for id, u := range m.upstreams {
-		up := &Upstream{Upstream: u}
+		up := &Upstream{Upstream: u, ClientCertID: m.tls.upstreamCerts[id]}
 		s.Upstreams[u.Name] = up
 		byID[id] = up
 	}

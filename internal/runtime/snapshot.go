@@ -42,6 +42,9 @@ type Binding struct {
 type Upstream struct {
 	*entities.Upstream
 	Targets []*entities.Target
+	// ClientCertID is the upstream's client_certificate, presented to
+	// its targets over TLS when the service has none; "" when unset.
+	ClientCertID string
 }
 
 // Build reads the configuration from db and compiles a snapshot.

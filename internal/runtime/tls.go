@@ -53,14 +53,25 @@ type tlsModel struct {
 	certificates map[string]*entities.Certificate
 	snis         map[string]*entities.SNI
 	cas          map[string]string
+	// upstreamCerts is each upstream's client_certificate id, when set.
+	upstreamCerts map[string]string
 }
 
 func newTLSModel() tlsModel {
 	return tlsModel{
-		certificates: map[string]*entities.Certificate{},
-		snis:         map[string]*entities.SNI{},
-		cas:          map[string]string{},
+		certificates:  map[string]*entities.Certificate{},
+		snis:          map[string]*entities.SNI{},
+		cas:           map[string]string{},
+		upstreamCerts: map[string]string{},
 	}
+}
+
+func (m *tlsModel) setUpstreamCert(upstreamID, certID string) {
+	if certID == "" {
+		delete(m.upstreamCerts, upstreamID)
+		return
+	}
+	m.upstreamCerts[upstreamID] = certID
 }
 
 func (m *tlsModel) set(table string, r store.Row) {

@@ -227,18 +227,25 @@ func TestUpstreamTLS(t *testing.T) {
 		mustAdmin(t, n, "POST", "/services", js(svc), 201)
 		mustAdmin(t, n, "POST", "/services/"+name+"/routes", js(map[string]any{"paths": []string{"/" + name}}), 201)
 	}
+	// An upstream entity's client_certificate serves services without one.
+	mustAdmin(t, n, "POST", "/upstreams", js(map[string]any{"name": "tls-upstream",
+		"client_certificate": map[string]any{"id": cert["id"]}}), 201)
+	mustAdmin(t, n, "POST", "/upstreams/tls-upstream/targets", js(map[string]any{"target": up.Listener.Addr().String()}), 201)
+	mustAdmin(t, n, "POST", "/services", js(map[string]any{"name": "viaupstream", "url": "https://tls-upstream"}), 201)
+	mustAdmin(t, n, "POST", "/services/viaupstream/routes", js(map[string]any{"paths": []string{"/viaupstream"}}), 201)
 	eventually(t, 2*time.Second, "the routes", func() bool {
-		status, _ := get(t, n.proxy+"/mtls")
+		status, _ := get(t, n.proxy+"/viaupstream")
 		return status != 404
 	})
 	for path, want := range map[string]struct {
 		status int
 		body   string
 	}{
-		"/mtls":       {200, "hello kong-client"},
-		"/verified":   {200, "hello kong-client"},
-		"/noclient":   {502, msgBadGateway},
-		"/unverified": {502, msgBadGateway},
+		"/mtls":        {200, "hello kong-client"},
+		"/viaupstream": {200, "hello kong-client"},
+		"/verified":    {200, "hello kong-client"},
+		"/noclient":    {502, msgBadGateway},
+		"/unverified":  {502, msgBadGateway},
 	} {
 		status, body := get(t, n.proxy+path)
 		if status != want.status || !strings.Contains(body, want.body) {
