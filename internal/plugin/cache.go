@@ -34,6 +34,9 @@ type Cache struct {
 
 	mu      sync.RWMutex
 	entries map[string]cacheEntry
+	// gen counts invalidations: a value loaded while one happened may be
+	// stale and is not cached.
+	gen uint64
 }
 
 type cacheEntry struct {
@@ -65,6 +68,7 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.entries[key]
+	gen := c.gen
 	c.mu.RUnlock()
 	if ok && (e.expires.IsZero() || now.Before(e.expires)) {
 		return e.value, nil
@@ -85,7 +89,9 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 		e.expires = now.Add(ttl)
 	}
 	c.mu.Lock()
-	c.entries[key] = e
+	if c.gen == gen {
+		c.entries[key] = e
+	}
 	c.mu.Unlock()
 	return v, nil
 }
@@ -95,6 +101,7 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 func (c *Cache) Invalidate(key string) {
 	c.mu.Lock()
 	delete(c.entries, key)
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -102,6 +109,7 @@ func (c *Cache) Invalidate(key string) {
 func (c *Cache) Purge() {
 	c.mu.Lock()
 	clear(c.entries)
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -119,6 +127,7 @@ func (c *Cache) onEvents(events []store.Event) {
 	catalog := c.db.Catalog()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for _, ev := range events {
 		if ev.Op == store.OpTruncate {
 			clear(c.entries)

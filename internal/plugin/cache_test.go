@@ -95,3 +95,23 @@ func TestCacheProbe(t *testing.T) {
 		t.Error("a cached miss probes as found")
 	}
 }
+
+// TestCacheLoadRacingInvalidation: a value loaded while an invalidation
+// happened is returned but not cached, so a stale read cannot outlive the
+// change.
+func TestCacheLoadRacingInvalidation(t *testing.T) {
+	cat := entities.NewCatalog(nil)
+	db := store.New(memory.New(cat), cat)
+	c := NewCache(db, CacheOptions{})
+	ctx := context.Background()
+	v, _ := c.Get(ctx, "k", func(context.Context) (any, error) {
+		c.Invalidate("k") // the change commits during the load
+		return "stale", nil
+	})
+	if v != "stale" || c.Len() != 0 {
+		t.Errorf("got %v, %d entries", v, c.Len())
+	}
+	if v, _ = c.Get(ctx, "k", func(context.Context) (any, error) { return "fresh", nil }); v != "fresh" || c.Len() != 1 {
+		t.Errorf("reload: %v, %d entries", v, c.Len())
+	}
+}
