@@ -1,9 +1,11 @@
 package gateway
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -108,25 +110,37 @@ func defaultCertificates(prefix, name string, certFiles, keyFiles []string) ([]t
 		return out, nil
 	}
 	dir := filepath.Join(prefix, "ssl")
-	certPath := filepath.Join(dir, name+"-default-ecdsa.crt")
-	keyPath := filepath.Join(dir, name+"-default-ecdsa.key")
-	if _, err := os.Stat(certPath); errors.Is(err, fs.ErrNotExist) {
-		if err := writeSelfSigned(dir, certPath, keyPath); err != nil {
-			return nil, err
+	var out []tls.Certificate
+	for _, kind := range []string{"-default-ecdsa", "-default"} { // Kong's ECDSA and RSA pair
+		certPath := filepath.Join(dir, name+kind+".crt")
+		keyPath := filepath.Join(dir, name+kind+".key")
+		if _, err := os.Stat(certPath); errors.Is(err, fs.ErrNotExist) {
+			if err := writeSelfSigned(dir, certPath, keyPath, kind == "-default"); err != nil {
+				return nil, err
+			}
 		}
+		c, err := tls.LoadX509KeyPair(certPath, keyPath)
+		if err != nil {
+			return nil, fmt.Errorf("load default certificate: %w", err)
+		}
+		out = append(out, c)
 	}
-	c, err := tls.LoadX509KeyPair(certPath, keyPath)
-	if err != nil {
-		return nil, fmt.Errorf("load default certificate: %w", err)
-	}
-	return []tls.Certificate{c}, nil
+	return out, nil
 }
 
-func writeSelfSigned(dir, certPath, keyPath string) error {
+// writeSelfSigned writes a self-signed certificate for localhost and its
+// key, ECDSA P-256 or, with rsaKey, RSA 2048.
+func writeSelfSigned(dir, certPath, keyPath string, rsaKey bool) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var key crypto.Signer
+	var err error
+	if rsaKey {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		return err
 	}
@@ -143,7 +157,7 @@ func writeSelfSigned(dir, certPath, keyPath string) error {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     []string{"localhost"},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		return err
 	}

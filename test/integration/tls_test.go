@@ -300,4 +300,14 @@ func TestTLSCertAlt(t *testing.T) {
 	if cn := c.ConnectionState().PeerCertificates[0].Subject.CommonName; cn != "rsa" {
 		t.Errorf("RSA-only client got %q", cn)
 	}
+	// The generated default is an ECDSA and an RSA pair, as Kong's.
+	d, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "unknown.test", InsecureSkipVerify: true,
+		MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}})
+	if err != nil {
+		t.Fatalf("RSA-only client, default certificate: %v", err)
+	}
+	defer d.Close()
+	if alg := d.ConnectionState().PeerCertificates[0].PublicKeyAlgorithm; alg != x509.RSA {
+		t.Errorf("RSA-only client got a %v default certificate", alg)
+	}
 }
