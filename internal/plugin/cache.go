@@ -20,7 +20,14 @@ type CacheOptions struct {
 	TTL time.Duration
 	// NegTTL is how long a miss (no such entity) stays cached.
 	NegTTL time.Duration
+	// MaxEntries bounds the cache (Kong's lua_shared_dict size), so that
+	// clients sending random keys cannot grow it without end: beyond it an
+	// arbitrary entry makes room. 0 means DefaultMaxEntries.
+	MaxEntries int
 }
+
+// DefaultMaxEntries is CacheOptions.MaxEntries's default.
+const DefaultMaxEntries = 100_000
 
 // Cache is the node's entity cache on the request path (Kong's
 // kong.cache): the auth plugins find credentials and consumers through it
@@ -47,6 +54,9 @@ type cacheEntry struct {
 // NewCache returns a cache loading from db, invalidated by db's change
 // events.
 func NewCache(db *store.DB, opts CacheOptions) *Cache {
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = DefaultMaxEntries
+	}
 	c := &Cache{db: db, opts: opts, now: time.Now, entries: map[string]cacheEntry{}}
 	db.Subscribe(c.onEvents)
 	return c
@@ -90,6 +100,12 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 	}
 	c.mu.Lock()
 	if c.gen == gen {
+		if _, present := c.entries[key]; !present && len(c.entries) >= c.opts.MaxEntries {
+			for k := range c.entries { // map order: an arbitrary entry
+				delete(c.entries, k)
+				break
+			}
+		}
 		c.entries[key] = e
 	}
 	c.mu.Unlock()

@@ -115,3 +115,15 @@ func TestCacheLoadRacingInvalidation(t *testing.T) {
 		t.Errorf("reload: %v, %d entries", v, c.Len())
 	}
 }
+
+func TestCacheBounded(t *testing.T) {
+	cat := entities.NewCatalog(nil)
+	db := store.New(memory.New(cat), cat)
+	c := NewCache(db, CacheOptions{MaxEntries: 3})
+	for i := range 10 {
+		_, _ = c.Get(context.Background(), string(rune('a'+i)), func(context.Context) (any, error) { return nil, nil })
+	}
+	if c.Len() != 3 {
+		t.Errorf("%d entries, want 3", c.Len())
+	}
+}
