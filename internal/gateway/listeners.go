@@ -25,14 +25,11 @@ type connStater interface {
 }
 
 // listen binds every entry of a *_listen property for handler. TLS
-// entries use tlsConfig; when it is nil they are skipped with a warning.
+// entries use tlsConfig (listenerTLS's, never nil when an entry has ssl),
+// offering h2 by ALPN only on entries with http2.
 func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfig *tls.Config, log *slog.Logger) ([]*server, error) {
 	var out []*server
 	for _, l := range entries {
-		if l.SSL && tlsConfig == nil {
-			log.Warn("TLS listener not started: no certificate available", "listener", name, "addr", l.Addr())
-			continue
-		}
 		ln, err := net.Listen("tcp", l.Addr())
 		if err != nil {
 			closeAll(out)
