@@ -68,6 +68,7 @@ func (s *certSelector) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate
 	var t *runtime.TLS
 	if snap := s.snis.Load(); snap != nil {
 		t = snap.TLS
+		s.cache.Prune(snap)
 	}
 	if c := t.Certificate(hello.ServerName); c != nil {
 		pairs, err := s.cache.Pairs(c)

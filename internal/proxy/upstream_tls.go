@@ -48,6 +48,7 @@ func (t *transport) clientTLS(snap *runtime.Snapshot, key poolKey) (*tls.Config,
 	var certs *runtime.TLS
 	if snap != nil {
 		certs = snap.TLS
+		t.certs.Prune(snap)
 	}
 	if key.clientCert != "" {
 		var ent *entities.Certificate

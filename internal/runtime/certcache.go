@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/silverback-gw/silverback/internal/entities"
 )
@@ -16,8 +17,9 @@ import (
 // while the PEM they were parsed from is unchanged. Lookups take no lock
 // once an entry is parsed. Errors never include key material.
 type CertCache struct {
-	certs sync.Map // certificate id → *parsedCert
-	pools sync.Map // CA ids joined by "," → *parsedPool
+	certs  sync.Map      // certificate id → *parsedCert
+	pools  sync.Map      // CA ids joined by "," → *parsedPool
+	pruned atomic.Uint64 // the snapshot generation last pruned for
 }
 
 type parsedCert struct {
@@ -86,4 +88,30 @@ func (cc *CertCache) Pool(t *TLS, ids []string) (*x509.CertPool, error) {
 	}
 	cc.pools.Store(key, &parsedPool{pems: pems.String(), pool: pool})
 	return pool, nil
+}
+
+// Prune forgets the certificates and CA sets snap no longer has, the
+// first time it is called for snap's generation; other calls cost one
+// atomic load. Any goroutine may call it.
+func (cc *CertCache) Prune(snap *Snapshot) {
+	g := cc.pruned.Load()
+	if snap == nil || snap.TLS == nil || g == snap.Generation || !cc.pruned.CompareAndSwap(g, snap.Generation) {
+		return
+	}
+	t := snap.TLS
+	cc.certs.Range(func(id, _ any) bool {
+		if _, ok := t.Certificates[id.(string)]; !ok {
+			cc.certs.Delete(id)
+		}
+		return true
+	})
+	cc.pools.Range(func(key, _ any) bool {
+		for id := range strings.SplitSeq(key.(string), ",") {
+			if _, ok := t.CACertificates[id]; !ok {
+				cc.pools.Delete(key)
+				break
+			}
+		}
+		return true
+	})
 }

@@ -72,3 +72,21 @@ func testPair(t *testing.T) (certPEM, keyPEM string) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}))
 }
+
+func TestCertCachePrune(t *testing.T) {
+	var cc CertCache
+	certPEM, keyPEM := testPair(t)
+	for _, id := range []string{"kept", "gone"} {
+		if _, err := cc.Pairs(&entities.Certificate{ID: id, Cert: certPEM, Key: keyPEM}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := &Snapshot{Generation: 7, TLS: &TLS{Certificates: map[string]*entities.Certificate{"kept": {ID: "kept"}}}}
+	cc.Prune(snap)
+	if _, ok := cc.certs.Load("gone"); ok {
+		t.Error("a deleted certificate stayed in the cache")
+	}
+	if _, ok := cc.certs.Load("kept"); !ok {
+		t.Error("a current certificate left the cache")
+	}
+}
