@@ -81,9 +81,11 @@ func (s *certSelector) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate
 	return supported(hello, s.def), nil
 }
 
+// supported returns the first of pairs whose key and signature algorithms
+// the client supports, else the first. The certificate's names are not
+// checked: as nginx, the certificate the SNI maps to is served whatever
+// names it carries.
 func supported(hello *tls.ClientHelloInfo, pairs []tls.Certificate) *tls.Certificate {
-	// The certificate's names are not checked: as nginx, the certificate
-	// the SNI maps to is served whatever names it carries.
 	h := *hello
 	h.ServerName = ""
 	for i := range pairs {
@@ -96,8 +98,8 @@ func supported(hello *tls.ClientHelloInfo, pairs []tls.Certificate) *tls.Certifi
 
 // defaultCertificates returns the default certificates of TLS listeners:
 // the configured pairs (Kong accepts an RSA and an ECDSA one), else the
-// self-signed one kept under <prefix>/ssl (generated on first use, as Kong
-// generates kong-default-ecdsa.crt).
+// self-signed ECDSA and RSA pairs kept under <prefix>/ssl (generated on
+// first use, as Kong generates kong-default-ecdsa.crt and kong-default.crt).
 func defaultCertificates(prefix, name string, certFiles, keyFiles []string) ([]tls.Certificate, error) {
 	if len(certFiles) > 0 && len(keyFiles) > 0 {
 		var out []tls.Certificate
