@@ -311,3 +311,27 @@ func TestTLSCertAlt(t *testing.T) {
 		t.Errorf("RSA-only client got a %v default certificate", alg)
 	}
 }
+
+// TestHTTPSRoute: a route with protocols ["https"] is proxied over a TLS
+// listener and answers plain HTTP with Kong's 426.
+func TestHTTPSRoute(t *testing.T) {
+	up := upstream(t, "secure")
+	n := start(t, map[string]string{"proxy_listen": "127.0.0.1:0, 127.0.0.1:0 ssl"})
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	mustAdmin(t, n, "POST", "/services", js(map[string]any{"name": "s", "url": up.URL}), 201)
+	mustAdmin(t, n, "POST", "/services/s/routes", js(map[string]any{"paths": []string{"/secure"}, "protocols": []string{"https"}}), 201)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, Timeout: 5 * time.Second}
+	tlsURL := "https://" + n.g.Addrs()["proxy"][1] + "/secure"
+	eventually(t, 2*time.Second, "the https route", func() bool {
+		res, err := client.Get(tlsURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	})
+	status, body := get(t, n.proxy+"/secure")
+	if status != 426 || !strings.Contains(body, "Please use HTTPS protocol") {
+		t.Errorf("plain HTTP: %d %q", status, body)
+	}
+}
