@@ -313,14 +313,15 @@ func TestTLSCertAlt(t *testing.T) {
 }
 
 // TestHTTPSRoute: a route with protocols ["https"] is proxied over a TLS
-// listener and answers plain HTTP with Kong's 426.
+// listener with http2 (over HTTP/2) and answers plain HTTP with Kong's 426.
 func TestHTTPSRoute(t *testing.T) {
 	up := upstream(t, "secure")
-	n := start(t, map[string]string{"proxy_listen": "127.0.0.1:0, 127.0.0.1:0 ssl"})
+	n := start(t, map[string]string{"proxy_listen": "127.0.0.1:0, 127.0.0.1:0 ssl http2"})
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	mustAdmin(t, n, "POST", "/services", js(map[string]any{"name": "s", "url": up.URL}), 201)
 	mustAdmin(t, n, "POST", "/services/s/routes", js(map[string]any{"paths": []string{"/secure"}, "protocols": []string{"https"}}), 201)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, Timeout: 5 * time.Second}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+		ForceAttemptHTTP2: true}, Timeout: 5 * time.Second}
 	tlsURL := "https://" + n.g.Addrs()["proxy"][1] + "/secure"
 	eventually(t, 2*time.Second, "the https route", func() bool {
 		res, err := client.Get(tlsURL)
@@ -328,6 +329,9 @@ func TestHTTPSRoute(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
+		if res.StatusCode == 200 && res.ProtoMajor != 2 {
+			t.Fatalf("proxied over %s, want HTTP/2", res.Proto)
+		}
 		return res.StatusCode == 200
 	})
 	status, body := get(t, n.proxy+"/secure")
