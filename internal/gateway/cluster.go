@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"log/slog"
+	"strings"
 
 	"github.com/silverback-gw/silverback/internal/cluster"
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/plugin"
 )
 
 // Option adjusts New.
@@ -46,3 +48,23 @@ func (g *Gateway) newCluster(cfg *conf.Config, catalog *entities.Catalog, nodeID
 // Cluster returns the node's cluster events, to subscribe caches outside
 // the snapshot to other nodes' invalidations; nil unless database = postgres.
 func (g *Gateway) Cluster() *cluster.Cluster { return g.cluster }
+
+// invalidateCache applies other nodes' invalidations to the node's entity
+// cache. A cluster event carries Kong's cache key
+// ("keyauth_credentials:<key>:::::<ws_id>", "acls:<consumer id>:<group>::::<ws_id>");
+// the cache keeps keys without the workspace, and per-consumer entries
+// (acl groups) under the entity and its first key part: both are dropped.
+func invalidateCache(c *plugin.Cache) func(cluster.Invalidation) {
+	return func(inv cluster.Invalidation) {
+		if inv.All {
+			c.Purge()
+			return
+		}
+		parts := strings.Split(inv.Key, ":")
+		if len(parts) < 2 {
+			return
+		}
+		c.Invalidate(strings.Join(parts[:len(parts)-1], ":") + ":")
+		c.Invalidate(plugin.EntityKey(parts[0], parts[1]))
+	}
+}

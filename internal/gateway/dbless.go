@@ -65,6 +65,7 @@ func (d *dblessConfig) Load(ctx context.Context, in admin.ConfigInput) (map[stri
 		return nil, err
 	}
 	d.setHash(dc)
+	d.g.pluginRT.Cache().Purge() // a reload writes no change events
 	if err := d.g.holder.Rebuild(ctx); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,10 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.holder = runtime.NewHolder(func() *store.DB { return g.db }, log)
 	g.pluginRT = plugin.NewRuntime(plugins, log)
+	g.pluginRT.SetCache(plugin.NewCache(db, plugin.CacheOptions{TTL: cfg.DBCacheTTL, NegTTL: cfg.DBCacheNegTTL}))
+	if g.cluster != nil {
+		g.cluster.Subscribe(invalidateCache(g.pluginRT.Cache()))
+	}
 	g.holder.SetPluginCompiler(g.pluginRT)
 	db.Subscribe(g.holder.OnEvents)
 	if cfg.Database == "off" {
@@ -168,6 +172,7 @@ func (g *Gateway) newAdmin(nodeID string) http.Handler {
 		},
 		DBLess:      g.dbless != nil,
 		Health:      adminhealth.New(g.balancers),
+		Cache:       g.pluginRT.Cache(),
 		Headers:     admin.Headers{Server: g.cfg.Headers.Server, AdminLatency: g.cfg.Headers.AdminLatency},
 		MaxBodySize: g.cfg.AdminMaxBodySize,
 		Logger:      g.log,
@@ -257,6 +262,7 @@ func (g *Gateway) Reload(cfg *conf.Config) error {
 			return err
 		}
 		g.dbless.setHash(dc)
+		g.pluginRT.Cache().Purge() // a reload writes no change events
 	}
 	return g.holder.Rebuild(g.ctx)
 }

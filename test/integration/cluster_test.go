@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -52,34 +51,10 @@ func defaultWorkspace(t *testing.T, db conf.PG) string {
 func clusterNode(t *testing.T, db conf.PG, props map[string]string, opts ...gateway.Option) *node {
 	t.Helper()
 	all := pgOverrides(db)
-	for k, v := range map[string]string{"prefix": t.TempDir(), "proxy_listen": "127.0.0.1:0",
-		"admin_listen": "127.0.0.1:0", "status_listen": "127.0.0.1:0"} {
-		all[k] = v
-	}
 	for k, v := range props {
 		all[k] = v
 	}
-	cfg, err := conf.LoadOverrides("", nil, all)
-	if err != nil {
-		t.Fatalf("load configuration: %v", err)
-	}
-	g, err := gateway.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
-	if err != nil {
-		t.Fatalf("gateway.New: %v", err)
-	}
-	if err := g.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := g.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
-	addrs := g.Addrs()
-	return &node{g: g, proxy: "http://" + addrs["proxy"][0], admin: "http://" + addrs["admin"][0],
-		statusBase: "http://" + addrs["status"][0]}
+	return start(t, all, opts...)
 }
 
 // mustAdmin sends an Admin API request and fails unless it answers want;

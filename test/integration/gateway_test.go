@@ -24,7 +24,7 @@ type node struct {
 
 // start runs a gateway with its prefix in a temporary directory and every
 // listener on 127.0.0.1:0; overrides are kong.conf properties.
-func start(t *testing.T, overrides map[string]string) *node {
+func start(t *testing.T, overrides map[string]string, opts ...gateway.Option) *node {
 	t.Helper()
 	props := map[string]string{
 		"prefix":        t.TempDir(),
@@ -39,7 +39,7 @@ func start(t *testing.T, overrides map[string]string) *node {
 	if err != nil {
 		t.Fatalf("load configuration: %v", err)
 	}
-	g, err := openGateway(cfg)
+	g, err := openGateway(cfg, opts...)
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)
 	}
@@ -62,8 +62,8 @@ func start(t *testing.T, overrides map[string]string) *node {
 }
 
 // openGateway builds a node from cfg with logging discarded.
-func openGateway(cfg *conf.Config) (*gateway.Gateway, error) {
-	return gateway.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+func openGateway(cfg *conf.Config, opts ...gateway.Option) (*gateway.Gateway, error) {
+	return gateway.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 }
 
 // call sends a request and returns status, headers and body.
