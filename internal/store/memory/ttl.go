@@ -54,7 +54,7 @@ func (t *tx) read(row store.Row) (store.Row, bool) {
 		return nil, false
 	}
 	r := clone(row)
-	r["ttl"] = int64(math.Round(left.Seconds()))
+	r["ttl"] = int64(math.Floor(left.Seconds())) // rounded down, as Kong reports it
 	return r, true
 }
 

@@ -63,6 +63,11 @@ func TestTTL(t *testing.T) {
 	if n, ttl := count(); n != 2 || ttl != int64(60) {
 		t.Errorf("before expiry: %d rows, ttl %v", n, ttl)
 	}
+	// Kong reports whole seconds left, rounded down: 59.5 s reads 59.
+	clock = clock.Add(500 * time.Millisecond)
+	if _, ttl := count(); ttl != int64(59) {
+		t.Errorf("59.5 s left: ttl %v, want 59", ttl)
+	}
 	clock = clock.Add(time.Minute)
 	if n, _ := count(); n != 1 {
 		t.Errorf("after expiry: %d rows", n)

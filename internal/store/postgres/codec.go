@@ -110,7 +110,7 @@ func decodeTTL(v any, now time.Time) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return int64(math.Round(tm.Sub(now).Seconds())), nil
+	return int64(math.Floor(tm.Sub(now).Seconds())), nil // whole seconds left, rounded down as Kong reports them
 }
 
 // encodeTime converts Unix seconds (int64) or seconds with milliseconds

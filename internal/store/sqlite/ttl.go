@@ -55,7 +55,7 @@ func decodeTTL(row store.Row) (store.Row, bool) {
 	if left <= 0 {
 		return nil, false
 	}
-	row["ttl"] = int64(math.Round(left))
+	row["ttl"] = int64(math.Floor(left)) // rounded down, as Kong reports it
 	return row, true
 }
 
