@@ -144,4 +144,3 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 	kong.Client.Authenticate(consumer, c)
 	return 0, "", nil
 }
-
