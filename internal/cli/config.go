@@ -152,11 +152,29 @@ func (a *app) configImport(ctx context.Context, cfg *conf.Config, args []string,
 		return err
 	}
 	a.log.Info("parse successful, beginning import")
-	if err := declarative.Import(ctx, db, dc, nil); err != nil {
+	if err := declarative.Import(ctx, db, dc, importProgress(a.log, dc.Len())); err != nil {
 		return fmt.Errorf("Failed importing:\n%w", err)
 	}
 	a.log.Info("import successful")
 	return nil
+}
+
+// progressThreshold is the size of import from which db_import reports its
+// progress; smaller ones print exactly what Kong prints.
+const progressThreshold = 1000
+
+// importProgress reports a large import every tenth of the way.
+func importProgress(log *cliLog, total int) func(done, total int) {
+	if total < progressThreshold {
+		return nil
+	}
+	next := total / 10
+	return func(done, total int) {
+		if done >= next || done == total {
+			log.Info("imported %d of %d entities (%d%%)", done, total, done*100/total)
+			next = done + total/10
+		}
+	}
 }
 
 // parseDeclarative parses data, wording errors as `kong config parse`.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,28 @@ func TestLuaIOError(t *testing.T) {
 	_, err := os.ReadFile("/nonexistent/file")
 	if got := luaIOError("/nonexistent/file", err); got != "/nonexistent/file: No such file or directory" {
 		t.Errorf("luaIOError = %q", got)
+	}
+}
+
+// TestConfigImportProgress: a large import reports its progress every
+// tenth of the way between Kong's two lines.
+func TestConfigImportProgress(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("_format_version: \"3.0\"\nconsumers:\n")
+	for i := range 1200 {
+		fmt.Fprintf(&b, "- username: user%d\n", i)
+	}
+	file := filepath.Join(dir, "kong.yml")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, stdout, stderr := runCLI(t, nil, "config", "db_import", file, "-p", filepath.Join(dir, "prefix"))
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if status != 0 || len(lines) != 12 || lines[0] != "parse successful, beginning import" ||
+		lines[1] != "imported 120 of 1200 entities (10%)" || lines[10] != "imported 1200 of 1200 entities (100%)" ||
+		lines[11] != "import successful" {
+		t.Errorf("status %d, stdout:\n%s\nstderr: %s", status, stdout, stderr)
 	}
 }
