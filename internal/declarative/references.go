@@ -129,7 +129,7 @@ func (p *parser) checkUnique() *node {
 		}
 		for _, it := range p.byEntity[e.Name] {
 			for _, f := range fields {
-				v := uniqueText(it.row[f])
+				v := store.KeyPart(it.row[f])
 				if v == "" {
 					continue
 				}
@@ -147,19 +147,4 @@ func (p *parser) checkUnique() *node {
 		}
 	}
 	return t
-}
-
-// uniqueText is a unique field's value as compared: a foreign key by its
-// id, null as "".
-func uniqueText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case map[string]any:
-		id, _ := x["id"].(string)
-		return id
-	}
-	return fmt.Sprint(v)
 }

@@ -19,7 +19,7 @@ func CacheKey(e *schema.Entity, row Row) string {
 	parts := make([]string, 0, 7)
 	parts = append(parts, e.Name)
 	for _, f := range e.CacheKey {
-		parts = append(parts, cacheKeyPart(row[f]))
+		parts = append(parts, KeyPart(row[f]))
 	}
 	for len(parts) < 6 {
 		parts = append(parts, "")
@@ -27,7 +27,9 @@ func CacheKey(e *schema.Entity, row Row) string {
 	return strings.Join(parts, ":") + ":"
 }
 
-func cacheKeyPart(v any) string {
+// KeyPart is a value as keys compare it: a foreign key by its id, null as
+// "", other values as text.
+func KeyPart(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
