@@ -33,11 +33,11 @@ func init() {
 
 // Kong's messages.
 const (
-	msgNoKey      = "No API key found in request"
-	msgInvalid    = "Unauthorized"
-	msgDuplicate  = "Duplicate API key found"
-	msgNoCache    = "An unexpected error occurred"
-	msgAnonMissng = "anonymous consumer %s is configured but doesn't exist"
+	msgNoKey       = "No API key found in request"
+	msgInvalid     = "Unauthorized"
+	msgDuplicate   = "Duplicate API key found"
+	msgNoCache     = "An unexpected error occurred"
+	msgAnonMissing = "anonymous consumer %s is configured but doesn't exist"
 )
 
 type handler struct {
@@ -78,7 +78,7 @@ func (h *handler) Access(kong *plugin.PDK) error {
 			return err
 		}
 		if consumer == nil {
-			return kong.Response.Error(500, fmt.Sprintf(msgAnonMissng, *h.c.Anonymous))
+			return kong.Response.Error(500, fmt.Sprintf(msgAnonMissing, *h.c.Anonymous))
 		}
 		plugin.SetConsumerHeaders(kong, consumer, nil)
 		kong.Client.Authenticate(consumer, nil)
