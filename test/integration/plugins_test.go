@@ -39,9 +39,12 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 			t.Fatalf("POST %s: %d %s", step.path, status, b)
 		}
 	}
+	// Both plugins were added by separate writes: wait until the snapshot
+	// holds the last one too.
 	eventually(t, 2*time.Second, "the plugins to run", func() bool {
-		status, _ := get(t, n.proxy+"/closed")
-		return status == http.StatusServiceUnavailable
+		closed, _ := get(t, n.proxy+"/closed")
+		denied, _ := get(t, n.proxy+"/denied")
+		return closed == http.StatusServiceUnavailable && denied == http.StatusForbidden
 	})
 	if status, body := get(t, n.proxy+"/closed"); status != 503 || !strings.Contains(body, "closed for maintenance") {
 		t.Errorf("request-termination: %d %q", status, body)
