@@ -1,6 +1,11 @@
 package plugin
 
-import "github.com/silverback-gw/silverback/internal/entities"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+)
 
 // Upstream headers the auth plugins set (Kong's set_consumer).
 const (
@@ -39,4 +44,48 @@ func SetConsumerHeaders(kong *PDK, consumer *entities.Consumer, credential *Cred
 	set(HeaderConsumerUsername, username)
 	set(HeaderCredentialIdentifier, cred)
 	set(HeaderAnonymousConsumer, anon)
+}
+
+// SetConsumer authenticates the request as consumer with credential (nil
+// for the anonymous consumer): kong.client.authenticate plus the upstream
+// headers, as Kong's auth plugins' set_consumer.
+func SetConsumer(kong *PDK, consumer *entities.Consumer, credential *Credential) {
+	SetConsumerHeaders(kong, consumer, credential)
+	kong.Client.Authenticate(consumer, credential)
+}
+
+// AlreadyAuthenticated reports whether an auth plugin configured with
+// anonymous can skip its check: with anonymous set, several auth plugins
+// combine as a logical OR, and an earlier one authenticated the request.
+func AlreadyAuthenticated(kong *PDK, anonymous *string) bool {
+	return anonymous != nil && *anonymous != "" && kong.Client.Credential() != nil
+}
+
+// MsgAnonymousMissing is Kong's message when the anonymous consumer named
+// by a plugin does not exist.
+const MsgAnonymousMissing = "anonymous consumer %s is configured but doesn't exist"
+
+// AuthenticateAnonymous attaches the consumer named by anonymous (its id
+// or username) after an auth plugin refused the request, and reports
+// true; with no anonymous configured it reports false and the plugin
+// sends its refusal. A missing anonymous consumer ends the request with
+// Kong's 500.
+func AuthenticateAnonymous(kong *PDK, anonymous *string) (bool, error) {
+	if anonymous == nil || *anonymous == "" {
+		return false, nil
+	}
+	if kong.Cache == nil {
+		return true, errors.New("no entity cache")
+	}
+	consumer, err := kong.Cache.Consumer(kong.Context(), *anonymous)
+	if err != nil {
+		return true, err
+	}
+	if consumer == nil {
+		msg := fmt.Sprintf(MsgAnonymousMissing, *anonymous)
+		kong.Log.Error(msg)
+		return true, kong.Response.Error(500, msg)
+	}
+	SetConsumer(kong, consumer, nil)
+	return true, nil
 }

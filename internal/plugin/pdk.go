@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/netip"
@@ -29,8 +30,14 @@ type PDK struct {
 	// consumers by cache key. Nil when the runtime has none.
 	Cache *Cache
 
-	state *proxy.State
+	state    *proxy.State
+	bodyArgs map[string]any // BodyArgs, once parsed
+	bodyErr  error
 }
+
+// Context returns the request's context, done when the client goes away:
+// pass it to what a handler waits on (the cache, a database, a server).
+func (k *PDK) Context() context.Context { return k.state.Context() }
 
 // Shared is a map the plugins of a request share (kong.ctx.shared).
 func (k *PDK) Shared() map[string]any { return k.state.Ctx() }

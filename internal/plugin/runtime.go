@@ -215,6 +215,10 @@ func (rq *request) step(s *proxy.State, inst *Instance, ph phase) bool {
 		rq.exited = true
 		return false
 	}
+	if s.FailRequestBody(err) { // the client's body was too large or broke off
+		rq.exited = true
+		return false
+	}
 	if err != errPanic {
 		inst.log.Error("plugin failed", "phase", phaseNames[ph], "request_id", s.RequestID(), "error", err)
 	}

@@ -105,6 +105,7 @@ func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, star
 	ex.id = newRequestID()
 	ex.timings.start = start
 	ex.w, ex.r, ex.ctx = w, r, r.Context()
+	ex.State.reqCtx = ex.ctx
 	ex.wroteHeader, ex.hijacked, ex.abort = false, false, false
 	ex.conn, ex.bodyStarted, ex.bodyRunning, ex.bodyCut = nil, false, false, false
 
@@ -131,6 +132,7 @@ func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, star
 	ex.sendLength = r.ContentLength > 0 || r.Header["Content-Length"] != nil
 	ex.body.r, ex.body.limit, ex.body.length, ex.body.n = r.Body, p.opts.ClientMaxBodySize, r.ContentLength, 0
 	ex.body.eof.Store(false)
+	rq.bodySrc = &ex.body
 
 	p.setClient(&ex.client, r)
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"io"
 	"net/netip"
 	"strings"
 
@@ -21,6 +22,11 @@ type Request struct {
 	sni      string // the TLS server name, "" on plain HTTP
 	header   HeaderReader
 	length   int64 // body length, -1 when unknown (chunked, HTTP/2 stream)
+
+	bodySrc  io.Reader // the client's body, read by Body
+	bodyBuf  []byte    // the body once Body read it
+	bodyErr  error
+	bodyRead bool
 
 	match *router.Match // set once routed
 

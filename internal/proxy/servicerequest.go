@@ -16,6 +16,8 @@ type ServiceRequest struct {
 	host      string
 	hostFixed bool // host was set by preserve_host or SetHeader("Host")
 	header    headerList
+	body      []byte // set by SetBody
+	bodySet   bool
 }
 
 // Scheme returns the protocol used to reach the upstream.

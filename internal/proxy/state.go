@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"net/netip"
 	"time"
 
@@ -17,8 +18,9 @@ import (
 // after the request's log phase. Its methods are not safe for concurrent
 // use; plugins run one at a time.
 type State struct {
-	proxy *Proxy
-	snap  *runtime.Snapshot
+	proxy  *Proxy
+	snap   *runtime.Snapshot
+	reqCtx context.Context
 
 	id       string
 	request  Request
@@ -96,6 +98,15 @@ func (s *State) reset(p *Proxy, snap *runtime.Snapshot) {
 // lower-case hex digits, also sent in X-Kong-Request-Id and in error
 // bodies.
 func (s *State) RequestID() string { return s.id }
+
+// Context returns the request's context: it is done when the client
+// goes away or the server shuts down.
+func (s *State) Context() context.Context {
+	if s.reqCtx == nil {
+		return context.Background()
+	}
+	return s.reqCtx
+}
 
 // Request gives read access to the client's request (kong.request).
 func (s *State) Request() *Request { return &s.request }

@@ -83,13 +83,19 @@ func (p *Proxy) send(ex *exchange, c *upConn, host string) tryResult {
 	s := &ex.State
 	c.nread = 0
 	ex.conn = c
-	length := s.request.length
-	writeHead(c.bw, &s.upstream, host, length, ex.sendLength)
-	if length == 0 {
+	if body, ok := s.bodyToSend(); ok {
+		writeHead(c.bw, &s.upstream, host, int64(len(body)), true)
+		c.bw.Write(body)
+		if err := c.bw.Flush(); err != nil {
+			return p.failed(ex, c, err)
+		}
+	} else if length := s.request.length; length == 0 {
+		writeHead(c.bw, &s.upstream, host, 0, ex.sendLength)
 		if err := c.bw.Flush(); err != nil {
 			return p.failed(ex, c, err)
 		}
 	} else {
+		writeHead(c.bw, &s.upstream, host, length, ex.sendLength)
 		ex.startBody(c, length)
 	}
 	ex.upReq.Method = s.upstream.method

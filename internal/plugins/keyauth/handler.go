@@ -5,8 +5,7 @@
 package keyauth
 
 import (
-	"context"
-	"fmt"
+	"maps"
 	"net/url"
 
 	"github.com/silverback-gw/silverback/internal/meta"
@@ -33,11 +32,10 @@ func init() {
 
 // Kong's messages.
 const (
-	msgNoKey       = "No API key found in request"
-	msgInvalid     = "Unauthorized"
-	msgDuplicate   = "Duplicate API key found"
-	msgNoCache     = "An unexpected error occurred"
-	msgAnonMissing = "anonymous consumer %s is configured but doesn't exist"
+	msgNoKey     = "No API key found in request"
+	msgInvalid   = "Unauthorized"
+	msgDuplicate = "Duplicate API key found"
+	msgNoCache   = "An unexpected error occurred"
 )
 
 type handler struct {
@@ -60,29 +58,15 @@ func (h *handler) Access(kong *plugin.PDK) error {
 	if !h.c.RunOnPreflight && kong.Request.Method() == "OPTIONS" {
 		return nil
 	}
-	anonymous := h.c.Anonymous != nil && *h.c.Anonymous != ""
-	if anonymous && kong.Client.Credential() != nil {
-		// logical OR: an earlier auth plugin authenticated the request
+	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
 		return nil
 	}
 	status, msg, err := h.authenticate(kong)
-	if err != nil {
+	if err != nil || status == 0 {
 		return err
 	}
-	if status == 0 {
-		return nil
-	}
-	if anonymous {
-		consumer, err := kong.Cache.Consumer(context.Background(), *h.c.Anonymous)
-		if err != nil {
-			return err
-		}
-		if consumer == nil {
-			return kong.Response.Error(500, fmt.Sprintf(msgAnonMissing, *h.c.Anonymous))
-		}
-		plugin.SetConsumerHeaders(kong, consumer, nil)
-		kong.Client.Authenticate(consumer, nil)
-		return nil
+	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
+		return err
 	}
 	return kong.Response.Error(status, msg, h.challenge)
 }
@@ -94,7 +78,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 		return 500, msgNoCache, nil
 	}
 	var key, name string
-	var inHeader, inQuery bool
+	var inHeader, inQuery, inBody bool
 	var query url.Values
 	for _, n := range h.c.KeyNames {
 		if h.c.KeyInHeader {
@@ -118,6 +102,21 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 				break
 			}
 		}
+		if h.c.KeyInBody {
+			args, err := kong.BodyArgs()
+			if err != nil {
+				kong.Log.Info("Cannot process request body: " + err.Error())
+			}
+			switch v := args[n].(type) {
+			case string:
+				key, name, inBody = v, n, true
+			case []string, []any, map[string]any:
+				return 401, msgDuplicate, nil
+			}
+			if inBody {
+				break
+			}
+		}
 	}
 	if key == "" {
 		return 401, msgNoKey, nil
@@ -130,8 +129,16 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 			delete(query, name)
 			kong.ServiceRequest.SetRawQuery(query.Encode())
 		}
+		if inBody {
+			args, _ := kong.BodyArgs()
+			args = maps.Clone(args)
+			delete(args, name)
+			if err := kong.SetBodyArgs(args); err != nil {
+				return 0, "", err
+			}
+		}
 	}
-	cred, consumer, err := kong.Cache.Credential(context.Background(), Credentials.Name, "key", key)
+	cred, consumer, err := kong.Cache.Credential(kong.Context(), Credentials.Name, "key", key)
 	if err != nil {
 		return 0, "", err
 	}
@@ -140,7 +147,6 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 	}
 	id, _ := cred["id"].(string)
 	c := &plugin.Credential{ID: id, ConsumerID: consumer.ID}
-	plugin.SetConsumerHeaders(kong, consumer, c)
-	kong.Client.Authenticate(consumer, c)
+	plugin.SetConsumer(kong, consumer, c)
 	return 0, "", nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	_ "github.com/silverback-gw/silverback/internal/plugins/acl"
 	_ "github.com/silverback-gw/silverback/internal/plugins/keyauth"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
+	"github.com/silverback-gw/silverback/internal/proxy"
 	"github.com/silverback-gw/silverback/internal/store"
 )
 
@@ -299,5 +301,71 @@ func TestAnonymousWithACL(t *testing.T) {
 	res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Accept": {"application/json"}}})
 	if res.StatusCode != 401 || !strings.Contains(body, `"message":"Unauthorized"`) {
 		t.Errorf("anonymous refused: %d %q", res.StatusCode, body)
+	}
+}
+
+func TestKeyAuthInBody(t *testing.T) {
+	f := setup(t, `{"key_in_body":true,"key_in_query":false}`)
+	cases := []struct {
+		name, contentType, body, upstreamBody string
+		status                                int
+	}{
+		{"form", "application/x-www-form-urlencoded", "a=1&apikey=secret-a", "a=1&apikey=secret-a", 200},
+		{"json", "application/json", `{"apikey":"secret-a","n":2}`, `{"apikey":"secret-a","n":2}`, 200},
+		{"multipart", "multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"apikey\"\r\n\r\nsecret-a\r\n--XX--\r\n",
+			"--XX\r\nContent-Disposition: form-data; name=\"apikey\"\r\n\r\nsecret-a\r\n--XX--\r\n", 200},
+		{"wrong key", "application/json", `{"apikey":"nope"}`, "", 401},
+		{"duplicate", "application/x-www-form-urlencoded", "apikey=secret-a&apikey=secret-a", "", 401},
+		{"not a string", "application/json", `{"apikey":5}`, "", 401},
+		{"other type", "text/plain", "apikey=secret-a", "", 401},
+		{"bad json", "application/json", `{"apikey":`, "", 401},
+	}
+	for _, c := range cases {
+		res, body := f.Do(plugintest.Request{Method: "POST", Path: "/", Body: c.body, Header: http.Header{"Content-Type": {c.contentType}}})
+		if res.StatusCode != c.status {
+			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
+			continue
+		}
+		if c.status == 200 {
+			if got := echoed(t, body).Body; got != c.upstreamBody {
+				t.Errorf("%s: upstream got body %q, want %q", c.name, got, c.upstreamBody)
+			}
+		}
+	}
+}
+
+func TestKeyAuthHideCredentialsInBody(t *testing.T) {
+	f := setup(t, `{"key_in_body":true,"hide_credentials":true}`)
+	cases := []struct{ contentType, body, want string }{
+		{"application/x-www-form-urlencoded", "b=2&apikey=secret-a&a=1", "a=1&b=2"},
+		{"application/json", `{"apikey":"secret-a","n":2}`, `{"n":2}`},
+		{"multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"apikey\"\r\n\r\nsecret-a\r\n--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XX--\r\n",
+			"--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XX--\r\n"},
+	}
+	for _, c := range cases {
+		res, body := f.Do(plugintest.Request{Method: "POST", Path: "/", Body: c.body, Header: http.Header{"Content-Type": {c.contentType}}})
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %q", c.contentType, res.StatusCode, body)
+		}
+		up := echoed(t, body)
+		if up.Body != c.want || strings.Join(up.Headers["Content-Length"], ",") != strconv.Itoa(len(c.want)) {
+			t.Errorf("%s: upstream got %q (Content-Length %v), want %q", c.contentType, up.Body, up.Headers["Content-Length"], c.want)
+		}
+	}
+}
+
+// A key in a body beyond client_max_body_size is refused with nginx's 413,
+// not read past the limit.
+func TestKeyAuthBodyTooLarge(t *testing.T) {
+	e := plugintest.New(t, loaded, func(o *proxy.Options) { o.ClientMaxBodySize = 64 })
+	route := e.Route(e.Service(), "/")
+	e.Plugin("key-auth", plugintest.On("route", route), `{"key_in_body":true}`)
+	res, body := e.Do(plugintest.Request{Method: "POST", Path: "/", Body: "apikey=x&pad=" + strings.Repeat("a", 100),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Transfer-Encoding": {"chunked"}}})
+	if res.StatusCode != 413 {
+		t.Errorf("got %d %q, want 413", res.StatusCode, body)
+	}
+	if e.Upstream.Count.Load() != 0 {
+		t.Error("the request reached the upstream")
 	}
 }
