@@ -5,9 +5,18 @@ package bundled
 
 import (
 	_ "github.com/silverback-gw/silverback/internal/plugins/acl"
+	_ "github.com/silverback-gw/silverback/internal/plugins/basicauth"
+	_ "github.com/silverback-gw/silverback/internal/plugins/botdetection"
 	_ "github.com/silverback-gw/silverback/internal/plugins/cors"
+	_ "github.com/silverback-gw/silverback/internal/plugins/hmacauth"
 	_ "github.com/silverback-gw/silverback/internal/plugins/iprestriction"
+	_ "github.com/silverback-gw/silverback/internal/plugins/jwt"
 	_ "github.com/silverback-gw/silverback/internal/plugins/keyauth"
+	_ "github.com/silverback-gw/silverback/internal/plugins/ldapauth"
+	_ "github.com/silverback-gw/silverback/internal/plugins/oauth2"
+	_ "github.com/silverback-gw/silverback/internal/plugins/ratelimiting"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requestsizelimiting"
 	_ "github.com/silverback-gw/silverback/internal/plugins/requesttermination"
+	_ "github.com/silverback-gw/silverback/internal/plugins/responseratelimiting"
+	_ "github.com/silverback-gw/silverback/internal/plugins/session"
 )

@@ -1,0 +1,2 @@
+// Package basicauth implements Kong's basic-auth plugin.
+package basicauth

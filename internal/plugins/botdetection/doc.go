@@ -1,0 +1,2 @@
+// Package botdetection implements Kong's bot-detection plugin.
+package botdetection

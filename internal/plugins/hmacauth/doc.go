@@ -1,0 +1,2 @@
+// Package hmacauth implements Kong's hmac-auth plugin.
+package hmacauth

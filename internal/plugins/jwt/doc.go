@@ -1,0 +1,2 @@
+// Package jwt implements Kong's jwt plugin.
+package jwt

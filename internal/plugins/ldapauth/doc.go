@@ -1,0 +1,2 @@
+// Package ldapauth implements Kong's ldap-auth plugin.
+package ldapauth

@@ -1,0 +1,2 @@
+// Package ratelimiting implements Kong's rate-limiting plugin.
+package ratelimiting

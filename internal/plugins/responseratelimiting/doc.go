@@ -1,0 +1,2 @@
+// Package responseratelimiting implements Kong's response-ratelimiting plugin.
+package responseratelimiting

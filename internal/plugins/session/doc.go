@@ -1,0 +1,2 @@
+// Package session implements Kong's session plugin.
+package session
