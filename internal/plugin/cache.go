@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,11 +40,14 @@ type Cache struct {
 	opts CacheOptions
 	now  func() time.Time
 
-	mu      sync.RWMutex
-	entries map[string]cacheEntry
+	// entries maps keys to *cacheEntry. A sync.Map because keys are
+	// written once and then read by every request: reads take no lock.
+	entries sync.Map
+	// size counts the entries, for MaxEntries.
+	size atomic.Int64
 	// gen counts invalidations: a value loaded while one happened may be
-	// stale and is not cached.
-	gen uint64
+	// stale and is not kept.
+	gen atomic.Uint64
 }
 
 type cacheEntry struct {
@@ -57,7 +61,7 @@ func NewCache(db *store.DB, opts CacheOptions) *Cache {
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = DefaultMaxEntries
 	}
-	c := &Cache{db: db, opts: opts, now: time.Now, entries: map[string]cacheEntry{}}
+	c := &Cache{db: db, opts: opts, now: time.Now}
 	db.Subscribe(c.onEvents)
 	return c
 }
@@ -76,13 +80,10 @@ func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) 
 // 0 for none.
 func (c *Cache) get(ctx context.Context, key string, load func(context.Context) (any, time.Duration, error)) (any, error) {
 	now := c.now()
-	c.mu.RLock()
-	e, ok := c.entries[key]
-	gen := c.gen
-	c.mu.RUnlock()
-	if ok && (e.expires.IsZero() || now.Before(e.expires)) {
+	if e, ok := c.lookup(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
 		return e.value, nil
 	}
+	gen := c.gen.Load()
 	v, limit, err := load(ctx)
 	if err != nil {
 		return nil, err
@@ -94,59 +95,77 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 	if limit > 0 && (ttl <= 0 || limit < ttl) {
 		ttl = limit
 	}
-	e = cacheEntry{value: v}
+	e := &cacheEntry{value: v}
 	if ttl > 0 {
 		e.expires = now.Add(ttl)
 	}
-	c.mu.Lock()
-	if c.gen == gen {
-		if _, present := c.entries[key]; !present && len(c.entries) >= c.opts.MaxEntries {
-			for k := range c.entries { // map order: an arbitrary entry
-				delete(c.entries, k)
-				break
-			}
+	c.store(key, e)
+	// An invalidation during the load may have missed the entry just
+	// stored: drop it. One after this check deletes it itself, since it
+	// counts before it deletes.
+	if c.gen.Load() != gen {
+		if c.entries.CompareAndDelete(key, e) {
+			c.size.Add(-1)
 		}
-		c.entries[key] = e
 	}
-	c.mu.Unlock()
 	return v, nil
+}
+
+func (c *Cache) lookup(key string) (*cacheEntry, bool) {
+	v, ok := c.entries.Load(key)
+	if !ok {
+		return nil, false
+	}
+	return v.(*cacheEntry), true
+}
+
+// store keeps e under key, making room first when the cache is full.
+func (c *Cache) store(key string, e *cacheEntry) {
+	if c.size.Load() >= int64(c.opts.MaxEntries) {
+		c.entries.Range(func(k, _ any) bool { // an arbitrary entry
+			c.delete(k.(string))
+			return false
+		})
+	}
+	if _, replaced := c.entries.Swap(key, e); !replaced {
+		c.size.Add(1)
+	}
+}
+
+func (c *Cache) delete(key string) {
+	if _, ok := c.entries.LoadAndDelete(key); ok {
+		c.size.Add(-1)
+	}
 }
 
 // Invalidate drops key (kong.cache:invalidate); the cluster calls it for
 // changes made on other nodes.
 func (c *Cache) Invalidate(key string) {
-	c.mu.Lock()
-	delete(c.entries, key)
-	c.gen++
-	c.mu.Unlock()
+	c.gen.Add(1)
+	c.delete(key)
 }
 
 // Purge drops every entry (a whole configuration was replaced).
 func (c *Cache) Purge() {
-	c.mu.Lock()
-	clear(c.entries)
-	c.gen++
-	c.mu.Unlock()
+	c.gen.Add(1)
+	c.entries.Range(func(k, _ any) bool {
+		c.delete(k.(string))
+		return true
+	})
 }
 
 // Len returns the number of cached entries, misses included.
-func (c *Cache) Len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
-}
+func (c *Cache) Len() int { return int(c.size.Load()) }
 
 // onEvents invalidates what a committed transaction changed: the cache key
 // of the old and new rows, the id key of consumers, and the per-consumer
 // key of entities referencing a consumer (the acl groups of a consumer).
 func (c *Cache) onEvents(events []store.Event) {
 	catalog := c.db.Catalog()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
+	c.gen.Add(1)
 	for _, ev := range events {
 		if ev.Op == store.OpTruncate {
-			clear(c.entries)
+			c.Purge()
 			return
 		}
 		e, ok := catalog.Get(ev.Entity)
@@ -158,7 +177,7 @@ func (c *Cache) onEvents(events []store.Event) {
 				continue
 			}
 			for _, k := range invalidationKeys(e, row) {
-				delete(c.entries, k)
+				c.delete(k)
 			}
 		}
 	}
@@ -270,9 +289,7 @@ func (c *Cache) DB() *store.DB { return c.db }
 // Probe returns the value cached under key, as GET /cache/{key} shows it
 // (rows as JSON objects); false when nothing or a miss is cached.
 func (c *Cache) Probe(key string) (any, bool) {
-	c.mu.RLock()
-	e, ok := c.entries[key]
-	c.mu.RUnlock()
+	e, ok := c.lookup(key)
 	if !ok || e.value == nil || !e.expires.IsZero() && !c.now().Before(e.expires) {
 		return nil, false
 	}

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -126,4 +127,29 @@ func TestCacheBounded(t *testing.T) {
 	if c.Len() != 3 {
 		t.Errorf("%d entries, want 3", c.Len())
 	}
+}
+
+// BenchmarkCacheHit is the request path's cost of a warm cache lookup,
+// from every P at once (a credential and its consumer per request).
+func BenchmarkCacheHit(b *testing.B) {
+	cat := entities.NewCatalog(nil)
+	db := store.New(memory.New(cat), cat)
+	c := NewCache(db, CacheOptions{TTL: time.Hour})
+	ctx := context.Background()
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = EntityKey("keyauth_credentials", strconv.Itoa(i))
+		_, _ = c.Get(ctx, keys[i], func(context.Context) (any, error) { return i, nil })
+	}
+	miss := func(context.Context) (any, error) { b.Fatal("miss"); return nil, nil }
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := c.Get(ctx, keys[i&1023], miss); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
 }
