@@ -1,0 +1,2 @@
+// Package httplog implements Kong's http-log plugin.
+package httplog

@@ -1,0 +1,2 @@
+// Package prometheus implements Kong's prometheus plugin.
+package prometheus

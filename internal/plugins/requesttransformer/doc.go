@@ -1,0 +1,2 @@
+// Package requesttransformer implements Kong's request-transformer plugin.
+package requesttransformer
