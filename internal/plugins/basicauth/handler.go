@@ -1,0 +1,148 @@
+package basicauth
+
+import (
+	"crypto/subtle"
+	"errors"
+	"regexp"
+
+	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/meta"
+	"github.com/silverback-gw/silverback/internal/plugin"
+	"github.com/silverback-gw/silverback/internal/proxy"
+	"github.com/silverback-gw/silverback/internal/schema"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+// Name and Priority are Kong's.
+const (
+	Name     = "basic-auth"
+	Priority = 1100
+	Version  = meta.KongVersion
+)
+
+func init() {
+	plugin.Register(plugin.Definition{
+		Name: Name, Priority: Priority, Version: Version,
+		Schema:   configSchema,
+		New:      plugin.Constructor(newHandler),
+		Entities: []*schema.Entity{Credentials},
+	})
+}
+
+// msgUnauthorized is Kong's only refusal.
+const msgUnauthorized = "Unauthorized"
+
+// The headers a client may send its credentials in, in the order Kong
+// reads them.
+const (
+	headerProxyAuthorization = "Proxy-Authorization"
+	headerAuthorization      = "Authorization"
+)
+
+var (
+	// basicScheme finds the Basic credentials anywhere in the header, as
+	// Kong's unanchored "\s*[Bb]asic\s*(.+)" (PCRE's \s includes \v).
+	basicScheme = regexp.MustCompile(`[\t\n\v\f\r ]*[Bb]asic[\t\n\v\f\r ]*(.+)`)
+	// userPass splits the decoded credentials at the first colon after a
+	// non-empty username, unanchored as Kong's "([^:]+):(.*)".
+	userPass = regexp.MustCompile(`([^:]+):(.*)`)
+)
+
+type handler struct {
+	c         Config
+	challenge proxy.Header
+}
+
+func newHandler(c Config) (plugin.Handler, error) {
+	return &handler{c: c, challenge: proxy.Header{Name: "WWW-Authenticate", Value: `Basic realm="` + c.Realm + `"`}}, nil
+}
+
+var _ plugin.AccessHandler = (*handler)(nil)
+
+// Access authenticates the request, or attaches the anonymous consumer.
+func (h *handler) Access(kong *plugin.PDK) error {
+	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
+		return nil
+	}
+	ok, err := h.authenticate(kong)
+	if err != nil || ok {
+		return err
+	}
+	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
+		return err
+	}
+	return kong.Response.Error(401, msgUnauthorized, h.challenge)
+}
+
+// authenticate reports whether the request carries a valid username and
+// password, and if so authenticates it as the credential's consumer.
+// Proxy-Authorization is tried first, then Authorization unless
+// Proxy-Authorization named a known username.
+func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
+	if kong.Cache == nil {
+		return false, errors.New("no entity cache")
+	}
+	headers := kong.Request.Headers()
+	if len(headers.Values(headerAuthorization)) == 0 && len(headers.Values(headerProxyAuthorization)) == 0 {
+		return false, nil
+	}
+	var cred store.Row
+	username, password, found := h.credentials(kong, headerProxyAuthorization)
+	if found {
+		var err error
+		if cred, err = kong.Cache.Row(kong.Context(), Credentials.Name, "username", username); err != nil {
+			return false, err
+		}
+	}
+	if cred == nil {
+		if username, password, found = h.credentials(kong, headerAuthorization); !found {
+			return false, nil
+		}
+		var err error
+		if cred, err = kong.Cache.Row(kong.Context(), Credentials.Name, "username", username); err != nil || cred == nil {
+			return false, err
+		}
+	}
+	consumerID := entities.ForeignID(cred, "consumer")
+	stored, _ := cred["password"].(string)
+	if subtle.ConstantTimeCompare([]byte(HashPassword(consumerID, password)), []byte(stored)) != 1 {
+		return false, nil
+	}
+	consumer, err := kong.Cache.Consumer(kong.Context(), consumerID)
+	if err != nil || consumer == nil {
+		return false, err
+	}
+	id, _ := cred["id"].(string)
+	// X-Credential-Identifier is the username; the credential the request
+	// authenticated with (rate-limiting by credential, session) is the id.
+	plugin.SetConsumerHeaders(kong, consumer, &plugin.Credential{ID: username, ConsumerID: consumer.ID})
+	kong.Client.Authenticate(consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID})
+	return true, nil
+}
+
+// credentials parses the Basic credentials of the named header, which
+// hide_credentials removes from the upstream request whether or not they
+// parse.
+func (h *handler) credentials(kong *plugin.PDK, name string) (username, password string, found bool) {
+	if h.c.HideCredentials {
+		defer kong.ServiceRequest.ClearHeader(name)
+	}
+	return parseBasic(kong.Request.Header(name))
+}
+
+// parseBasic extracts the username and password of a Basic header value.
+func parseBasic(value string) (username, password string, found bool) {
+	m := basicScheme.FindStringSubmatch(value)
+	if m == nil {
+		return "", "", false
+	}
+	decoded, err := DecodeBase64(m[1])
+	if err != nil {
+		return "", "", false
+	}
+	parts := userPass.FindStringSubmatch(string(decoded))
+	if parts == nil {
+		return "", "", false
+	}
+	return parts[1], parts[2], true
+}
