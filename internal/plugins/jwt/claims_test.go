@@ -56,7 +56,7 @@ func TestClaims(t *testing.T) {
 		var got map[string]string
 		if err := json.Unmarshal([]byte(body), &got); err != nil || res.StatusCode != 401 || !maps.Equal(got, c.errors) ||
 			res.Header.Get("WWW-Authenticate") != invalidToken {
-			t.Errorf("%s: %d %q %v, want 401 %v", c.name, res.StatusCode, body, res.Header, c.errors)
+			t.Errorf("%s: %d %q (%s), want 401 %v", c.name, res.StatusCode, body, res.Header.Get("WWW-Authenticate"), c.errors)
 		}
 	}
 }

@@ -66,6 +66,7 @@ func TestRefusals(t *testing.T) {
 		{"alg none", plugintest.Request{Header: bearer(noSig(map[string]any{"alg": "none"}, map[string]any{"iss": aliceKey}))}, `{"message":"Bad token; invalid alg"}`, invalidToken},
 		{"no alg", plugintest.Request{Header: bearer(noSig(map[string]any{"typ": "JWT"}, map[string]any{"iss": aliceKey}))}, `{"message":"Bad token; invalid alg"}`, invalidToken},
 		{"header not an object", plugintest.Request{Header: bearer(noSig("HS256", map[string]any{"iss": aliceKey}))}, `{"message":"Bad token; invalid alg"}`, invalidToken},
+		{"header a number", plugintest.Request{Header: bearer(noSig(5, map[string]any{"iss": aliceKey}))}, `{"message":"Bad token; invalid alg"}`, invalidToken},
 		{"claims false", plugintest.Request{Header: bearer(noSig(map[string]any{"alg": "HS256"}, false))}, `{"message":"Bad token; invalid claims"}`, invalidToken},
 		{"signature not base64url", plugintest.Request{Header: bearer(header64 + "." + claims64 + ".a+b/")}, `{"message":"Bad token; invalid signature"}`, invalidToken},
 		{"empty signature", plugintest.Request{Header: bearer(header64 + "." + claims64 + ".")}, `{"message":"Invalid signature"}`, invalidToken},
@@ -88,6 +89,18 @@ func TestRefusals(t *testing.T) {
 	}
 	if n := f.Upstream.Count.Load(); n != 0 {
 		t.Errorf("%d refused requests reached the upstream", n)
+	}
+}
+
+// TestUnparseableKey: an ES256 credential's key is not validated (as in
+// Kong); one that does not parse fails the request with Kong's 500.
+func TestUnparseableKey(t *testing.T) {
+	f := setup(t, "")
+	f.credential(`{"key":"es-bad","algorithm":"ES256","rsa_public_key":"garbage"}`)
+	token := forge(map[string]any{"alg": "ES256"}, map[string]any{"iss": "es-bad"}, func(string) []byte { return make([]byte, 64) })
+	res, body := f.Do(plugintest.Request{Path: "/", Header: bearer(token)})
+	if res.StatusCode != 500 || !strings.Contains(body, "An unexpected error occurred") || f.Upstream.Count.Load() != 0 {
+		t.Errorf("%d %q", res.StatusCode, body)
 	}
 }
 
