@@ -1,0 +1,79 @@
+package hmacauth_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/silverback-gw/silverback/internal/declarative"
+	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
+	"github.com/silverback-gw/silverback/internal/store"
+)
+
+// TestDeclarative: consumers with nested hmacauth_credentials load from a
+// declarative file, a missing secret is generated, and the proxy
+// authenticates with them.
+func TestDeclarative(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	doc := `_format_version: "3.0"
+services:
+- name: s
+  url: ` + e.Upstream.URL + `
+  routes:
+  - name: r
+    paths: ["/"]
+    plugins:
+    - name: hmac-auth
+      config:
+        enforce_headers: [date]
+consumers:
+- username: alice
+  hmacauth_credentials:
+  - username: alice-hmac
+    secret: alice-secret
+- username: bob
+  hmacauth_credentials:
+  - username: bob-hmac
+    tags: [b]
+`
+	cfg, err := declarative.Parse(e.DB.Catalog(), []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := declarative.Load(ctx, e.DB, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Holder.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var bobSecret string
+	err = e.DB.View(ctx, func(tx *store.Txn) error {
+		r, err := tx.GetBy(ctx, "hmacauth_credentials", "username", "bob-hmac")
+		if err == nil {
+			bobSecret, _ = r["secret"].(string)
+		}
+		return err
+	})
+	if err != nil || len(bobSecret) != 32 {
+		t.Fatalf("generated secret %q: %v", bobSecret, err)
+	}
+	date := now()
+	for _, c := range []struct{ user, secret string }{{"alice-hmac", "alice-secret"}, {"bob-hmac", bobSecret}} {
+		res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Date": {date},
+			"Authorization": {authorization(c.user, "hmac-sha256", "date", sign("hmac-sha256", c.secret, "date: "+date))}}})
+		if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Credential-Identifier") != c.user {
+			t.Errorf("%s: %d %q", c.user, res.StatusCode, body)
+		}
+	}
+	out, err := declarative.Export(ctx, e.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"hmacauth_credentials", "username: alice-hmac", "secret: alice-secret", "secret: " + bobSecret} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("export lacks %q:\n%s", want, out)
+		}
+	}
+}
