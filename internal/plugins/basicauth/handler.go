@@ -86,22 +86,12 @@ func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
 	if len(headers.Values(headerAuthorization)) == 0 && len(headers.Values(headerProxyAuthorization)) == 0 {
 		return false, nil
 	}
-	var cred store.Row
-	username, password, found := h.credentials(kong, headerProxyAuthorization)
-	if found {
-		var err error
-		if cred, err = kong.Cache.Row(kong.Context(), Credentials.Name, "username", username); err != nil {
-			return false, err
-		}
+	cred, password, err := h.find(kong, headerProxyAuthorization)
+	if err == nil && cred == nil {
+		cred, password, err = h.find(kong, headerAuthorization)
 	}
-	if cred == nil {
-		if username, password, found = h.credentials(kong, headerAuthorization); !found {
-			return false, nil
-		}
-		var err error
-		if cred, err = kong.Cache.Row(kong.Context(), Credentials.Name, "username", username); err != nil || cred == nil {
-			return false, err
-		}
+	if err != nil || cred == nil {
+		return false, err
 	}
 	consumerID := entities.ForeignID(cred, "consumer")
 	stored, _ := cred["password"].(string)
@@ -115,10 +105,22 @@ func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
 	id, _ := cred["id"].(string)
 	// X-Credential-Identifier is the username; the credential the request
 	// authenticated with (rate-limiting by credential, session) is the id.
-	username, _ = cred["username"].(string)
+	username, _ := cred["username"].(string)
 	plugin.SetConsumerHeaders(kong, consumer, &plugin.Credential{ID: username, ConsumerID: consumer.ID})
 	kong.Client.Authenticate(consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID})
 	return true, nil
+}
+
+// find returns the credential named by the Basic credentials of a header
+// and the password given with them; nil when the header has none or names
+// an unknown username.
+func (h *handler) find(kong *plugin.PDK, header string) (store.Row, string, error) {
+	username, password, found := h.credentials(kong, header)
+	if !found {
+		return nil, "", nil
+	}
+	cred, err := kong.Cache.Row(kong.Context(), Credentials.Name, "username", username)
+	return cred, password, err
 }
 
 // credentials parses the Basic credentials of the named header, which
