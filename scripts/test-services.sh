@@ -4,8 +4,11 @@
 # 127.0.0.1, no password) and Redis on 6379. Whatever already answers is left
 # alone; an installed but stopped server is started; a missing one is
 # installed with apt-get (Debian/Ubuntu), started, and for PostgreSQL given a
-# "trust" line for 127.0.0.1 in pg_hba.conf. Idempotent; prints nothing and
-# returns at once when all is up; exits non-zero, saying why, on failure.
+# "trust" line for 127.0.0.1 in pg_hba.conf. OpenLDAP's slapd and
+# ldap-utils are installed when missing, not started: the ldap-auth tests
+# start private slapd processes (internal/testutil/ldaptest). Idempotent;
+# prints nothing and returns at once when all is up; exits non-zero, saying
+# why, on failure.
 set -euo pipefail
 
 PG_PORT=5432
@@ -91,5 +94,14 @@ ensure_redis() {
 	die "Redis does not answer on 127.0.0.1:$REDIS_PORT"
 }
 
+# ensure_slapd installs Debian's slapd (the server binary, its schemas and
+# modules) and ldap-utils; the tests run slapd themselves.
+ensure_slapd() {
+	[ -x /usr/sbin/slapd ] && [ -x /usr/sbin/slapadd ] && command -v ldapsearch >/dev/null && return 0
+	apt_install slapd ldap-utils
+	[ -x /usr/sbin/slapd ] || die "slapd is not at /usr/sbin/slapd after installing the slapd package"
+}
+
 ensure_postgres
 ensure_redis
+ensure_slapd

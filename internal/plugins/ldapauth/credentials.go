@@ -1,0 +1,70 @@
+package ldapauth
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// credentials reads "<header_type> base64(user:password)" from a header
+// value as Kong does: the header type matched case-insensitively after
+// optional white space, then white space, then the base64 text (nginx's
+// decoder), whose first ':' ends the user name; the password must not be
+// empty.
+func (h *handler) credentials(value string) (user, password string, ok bool) {
+	rest := strings.TrimLeft(value, pcreSpace)
+	if len(rest) < len(h.scheme) || asciiLower(rest[:len(h.scheme)]) != h.scheme {
+		return "", "", false
+	}
+	rest = rest[len(h.scheme):]
+	encoded := strings.TrimLeft(rest, pcreSpace)
+	if len(encoded) == len(rest) {
+		return "", "", false
+	}
+	decoded, ok := decodeBase64(encoded)
+	if !ok {
+		return "", "", false
+	}
+	return splitUserPassword(decoded)
+}
+
+// pcreSpace is what \s matches in Kong's regular expression.
+const pcreSpace = " \t\n\v\f\r"
+
+// decodeBase64 decodes as nginx's ngx_decode_base64 (ngx.decode_base64):
+// the standard alphabet, padding optional, anything from the first '='
+// on ignored, no other character allowed (Go's decoder would skip line
+// breaks).
+func decodeBase64(s string) (string, bool) {
+	if i := strings.IndexByte(s, '='); i >= 0 {
+		s = s[:i]
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		return "", false
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	return string(b), err == nil
+}
+
+// splitUserPassword is Kong's match of "^(.*?):(.+)$": the user name up
+// to the first ':', a non-empty password, no line break but one ending
+// the text (which is not part of the password).
+func splitUserPassword(s string) (user, password string, ok bool) {
+	s = strings.TrimSuffix(s, "\n")
+	i := strings.IndexByte(s, ':')
+	if i < 0 || i == len(s)-1 || strings.Contains(s, "\n") {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// asciiLower lower-cases ASCII letters only, as Lua's string.lower does,
+// so that byte offsets do not move.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,153 @@
+package ldapauth
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/silverback-gw/silverback/internal/meta"
+	"github.com/silverback-gw/silverback/internal/plugin"
+	"github.com/silverback-gw/silverback/internal/proxy"
+)
+
+// Name and Priority are Kong's.
+const (
+	Name     = "ldap-auth"
+	Priority = 1200
+	Version  = meta.KongVersion
+)
+
+func init() {
+	plugin.Register(plugin.Definition{
+		Name: Name, Priority: Priority, Version: Version,
+		Schema: configSchema,
+		New:    plugin.Constructor(newHandler),
+	})
+}
+
+// msgUnauthorized is Kong's message for every refusal.
+const msgUnauthorized = "Unauthorized"
+
+// The headers carrying the credentials, in the order they are tried.
+var credentialHeaders = [...]string{"Proxy-Authorization", "Authorization"}
+
+type handler struct {
+	c         Config
+	scheme    string // header_type, lower-cased
+	challenge proxy.Header
+	server    *server
+	ttl       time.Duration // cache_ttl; 0 keeps outcomes until evicted
+}
+
+func newHandler(c Config) (plugin.Handler, error) {
+	h := &handler{c: c, scheme: asciiLower(c.HeaderType), server: newServer(c)}
+	// Kong upper-cases the default "ldap" for older clients' sake; other
+	// header types are sent as configured
+	scheme := c.HeaderType
+	if scheme == "ldap" {
+		scheme = "LDAP"
+	}
+	if c.Realm != nil {
+		scheme += ` realm="` + *c.Realm + `"`
+	}
+	h.challenge = proxy.Header{Name: "WWW-Authenticate", Value: scheme}
+	if c.CacheTTL > 0 {
+		h.ttl = time.Duration(c.CacheTTL * float64(time.Second))
+	}
+	return h, nil
+}
+
+var _ plugin.AccessHandler = (*handler)(nil)
+
+// Access authenticates the request, or attaches the anonymous consumer.
+func (h *handler) Access(kong *plugin.PDK) error {
+	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
+		return nil
+	}
+	ok, err := h.authenticate(kong)
+	if err != nil || ok {
+		return err
+	}
+	if h.c.Anonymous != nil && *h.c.Anonymous != "" {
+		return authenticateAnonymous(kong, *h.c.Anonymous)
+	}
+	return kong.Response.Error(401, msgUnauthorized, h.challenge)
+}
+
+// authenticate tries Proxy-Authorization, then Authorization; true once
+// a bind succeeded. An error is Kong's 500.
+func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
+	if kong.Cache == nil {
+		return false, errors.New("no entity cache")
+	}
+	for _, name := range credentialHeaders {
+		user, password, ok := h.credentials(kong.Request.Header(name))
+		if !ok {
+			continue
+		}
+		r, err := h.lookup(kong, user, password)
+		if err != nil {
+			return false, err
+		}
+		if r.outcome == failed {
+			return false, fmt.Errorf("LDAP server %s unavailable (cached for cache_ttl)", h.server.addr)
+		}
+		if r.outcome != bound {
+			continue
+		}
+		if h.c.HideCredentials {
+			for _, n := range credentialHeaders {
+				kong.ServiceRequest.ClearHeader(n)
+			}
+		}
+		// Kong's credential is {id = cache key, username}: the identifier
+		// sent upstream is the user name, the id what logs and
+		// credential-scoped plugins see
+		plugin.SetConsumerHeaders(kong, nil, &plugin.Credential{ID: user})
+		kong.Client.Authenticate(nil, &plugin.Credential{ID: r.id})
+		return true, nil
+	}
+	return false, nil
+}
+
+// authenticateAnonymous attaches the anonymous consumer (id or user
+// name). Kong 3.9's ldap-auth has no message of its own for a missing
+// one: kong.client.authenticate(nil, nil) throws, which is a 500 "An
+// unexpected error occurred".
+func authenticateAnonymous(kong *plugin.PDK, anonymous string) error {
+	consumer, err := kong.Cache.Consumer(kong.Context(), anonymous)
+	if err != nil {
+		return err
+	}
+	if consumer == nil {
+		return fmt.Errorf("anonymous consumer %s not found: either credential or consumer must be provided", anonymous)
+	}
+	plugin.SetConsumer(kong, consumer, nil)
+	return nil
+}
+
+// newServer returns the connection settings of c. Kong's timeout of 0
+// leaves OpenResty's socket default, 60 s.
+func newServer(c Config) *server {
+	s := &server{
+		addr:    net.JoinHostPort(c.LDAPHost, strconv.Itoa(c.LDAPPort)),
+		host:    c.LDAPHost,
+		timeout: 60 * time.Second,
+	}
+	if c.Timeout > 0 {
+		s.timeout = time.Duration(c.Timeout * float64(time.Millisecond))
+	}
+	if c.Keepalive > 0 {
+		s.keepalive = time.Duration(c.Keepalive * float64(time.Millisecond))
+	}
+	switch {
+	case c.LDAPS:
+		s.mode = modeLDAPS
+	case c.StartTLS:
+		s.mode = modeStartTLS
+	}
+	s.verify = c.VerifyLDAPHost
+	return s
+}
