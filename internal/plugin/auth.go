@@ -19,8 +19,7 @@ const (
 // SetConsumerHeaders sets the upstream headers describing who the request
 // authenticated as, clearing those that do not apply so that a client
 // cannot supply them: credential nil means the anonymous consumer. The
-// credential identifier is credential.ID (the plugin chooses what it
-// holds).
+// credential identifier is credential.Identifier, or its ID.
 func SetConsumerHeaders(kong *PDK, consumer *entities.Consumer, credential *Credential) {
 	sr := kong.ServiceRequest
 	set := func(name, value string) {
@@ -36,6 +35,9 @@ func SetConsumerHeaders(kong *PDK, consumer *entities.Consumer, credential *Cred
 	}
 	if credential != nil {
 		cred = credential.ID
+		if credential.Identifier != "" {
+			cred = credential.Identifier
+		}
 	} else {
 		anon = "true"
 	}

@@ -117,6 +117,10 @@ func (r Response) Source() string { return r.state.Response().Source() }
 type Credential struct {
 	ID         string
 	ConsumerID string
+	// Identifier is what X-Credential-Identifier tells the upstream, when
+	// it is not ID: basic-auth and hmac-auth send the username, jwt the
+	// key, oauth2 the client_id.
+	Identifier string
 }
 
 // Client is kong.client: the client's address and who it authenticated

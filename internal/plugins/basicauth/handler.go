@@ -106,8 +106,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
 	// X-Credential-Identifier is the username; the credential the request
 	// authenticated with (rate-limiting by credential, session) is the id.
 	username, _ := cred["username"].(string)
-	plugin.SetConsumerHeaders(kong, consumer, &plugin.Credential{ID: username, ConsumerID: consumer.ID})
-	kong.Client.Authenticate(consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID})
+	plugin.SetConsumer(kong, consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID, Identifier: username})
 	return true, nil
 }
 

@@ -145,8 +145,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (string, error) {
 	username, _ := cred["username"].(string)
 	// X-Credential-Identifier is the username; the credential the request
 	// authenticated with (rate-limiting by credential, session) is the id.
-	plugin.SetConsumerHeaders(kong, consumer, &plugin.Credential{ID: username, ConsumerID: consumer.ID})
-	kong.Client.Authenticate(consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID})
+	plugin.SetConsumer(kong, consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID, Identifier: username})
 	return "", nil
 }
 

@@ -195,8 +195,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (*refusal, error) {
 		return &refusal{message: fmt.Sprintf(msgNoConsumer, h.c.KeyClaimName, key)}, nil
 	}
 	id, _ := secret["id"].(string)
-	plugin.SetConsumerHeaders(kong, consumer, &plugin.Credential{ID: key})
-	kong.Client.Authenticate(consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID})
+	plugin.SetConsumer(kong, consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID, Identifier: key})
 	kong.Shared()[SharedToken] = raw
 	return nil, nil
 }
