@@ -1,0 +1,48 @@
+package ratelimit
+
+import (
+	"github.com/silverback-gw/silverback/internal/plugin"
+	"github.com/silverback-gw/silverback/internal/proxy"
+)
+
+// headersKey is where the headers live in kong.ctx.shared, as Kong keeps
+// them in ngx.ctx.__rate_limiting_context__.
+const headersKey = "__rate_limiting_context__"
+
+type responseHeaders struct {
+	fields []proxy.Header
+}
+
+// SetHeader records a response header for the client, replacing one of
+// the same name recorded before (kong.pdk.private.rate_limiting's
+// store_response_header). Both plugins record into the same set.
+func SetHeader(kong *plugin.PDK, name, value string) {
+	sh := kong.Shared()
+	rh, _ := sh[headersKey].(*responseHeaders)
+	if rh == nil {
+		rh = &responseHeaders{fields: make([]proxy.Header, 0, 8)}
+		sh[headersKey] = rh
+	}
+	for i := range rh.fields {
+		if rh.fields[i].Name == name {
+			rh.fields[i].Value = value
+			return
+		}
+	}
+	rh.fields = append(rh.fields, proxy.Header{Name: name, Value: value})
+}
+
+// ApplyHeaders sets the recorded headers on the response, replacing
+// those of the same names (apply_response_headers). Call it in
+// header_filter: it serves the upstream's responses and the gateway's
+// own, a refusal included.
+func ApplyHeaders(kong *plugin.PDK) {
+	rh, _ := kong.Shared()[headersKey].(*responseHeaders)
+	if rh == nil {
+		return
+	}
+	h := kong.Response.Header()
+	for _, f := range rh.fields {
+		h.Set(f.Name, f.Value)
+	}
+}

@@ -1,0 +1,67 @@
+package ratelimit
+
+import (
+	"strconv"
+
+	"github.com/silverback-gw/silverback/internal/plugin"
+)
+
+// Identifier returns who a request is counted as (Kong's get_identifier),
+// by limitBy: "consumer" the consumer's id, else the credential's;
+// "credential" the credential's id; "service" the service's id; "header"
+// the first value of the header named header; "path" the request's
+// normalized path when it is path. When that is unknown (nobody
+// authenticated, no such header, another path), and for "ip", it is the
+// client's address as kong.client.get_forwarded_ip gives it: an
+// X-Forwarded-For counts only from trusted_ips.
+func Identifier(kong *plugin.PDK, limitBy, header, path string) string {
+	switch limitBy {
+	case "consumer":
+		if c := kong.Client.Consumer(); c != nil {
+			return c.ID
+		}
+		if c := kong.Client.Credential(); c != nil {
+			return c.ID
+		}
+	case "credential":
+		if c := kong.Client.Credential(); c != nil {
+			return c.ID
+		}
+	case "service":
+		if s := kong.Service(); s != nil {
+			return s.ID
+		}
+	case "header":
+		if vs := kong.Request.Headers().Values(header); len(vs) > 0 {
+			return vs[0]
+		}
+	case "path":
+		if p := kong.Request.Path(); p == path {
+			return p
+		}
+	}
+	return kong.Client.ForwardedIP()
+}
+
+// ScopeOf returns the scope of the counters of the plugin instance
+// running for kong's request: the matched route and service.
+//
+// Kong keys counters by the instance's own route and service (its
+// conf.route_id and conf.service_id), which the plugin runtime does not
+// give handlers: a route's instance counts the same either way, but a
+// service's or a global instance counts per route here where Kong counts
+// across the service's routes or every route.
+func ScopeOf(kong *plugin.PDK) Scope {
+	s := Scope{RouteID: EmptyUUID, ServiceID: EmptyUUID}
+	if r := kong.Route(); r != nil {
+		s.RouteID = r.ID
+	}
+	if svc := kong.Service(); svc != nil {
+		s.ServiceID = svc.ID
+	}
+	return s
+}
+
+// FormatNumber formats a limit or a count as Lua's tostring does (%.14g):
+// 10, 7.5, 1e+15.
+func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'g', 14, 64) }
