@@ -39,7 +39,7 @@ func (h *handler) refuse(kong *plugin.PDK, f *failure) error {
 	if f.code != "invalid_request" {
 		challenge += ` error="invalid_token" error_description="` + msgInvalid + `"`
 	}
-	return kong.Response.ExitJSON(401, oauthError(f.code, f.description),
+	return exitJSON(kong, 401, oauthError(f.code, f.description),
 		proxy.Header{Name: "WWW-Authenticate", Value: challenge})
 }
 

@@ -42,7 +42,7 @@ func (h *handler) authorize(kong *plugin.PDK) error {
 		status = 400
 	}
 	if redirect == nil {
-		return kong.Response.ExitJSON(status, resp, noStore...)
+		return exitJSON(kong, status, resp, noStore...)
 	}
 	// the parameters join those already in the redirect URI
 	if implicit {
@@ -50,7 +50,7 @@ func (h *handler) authorize(kong *plugin.PDK) error {
 	} else {
 		redirect.query, redirect.hasQuery = mergedArgs(redirect.query, resp), true
 	}
-	return kong.Response.ExitJSON(status, map[string]any{"redirect_uri": redirect.String()}, noStore...)
+	return exitJSON(kong, status, map[string]any{"redirect_uri": redirect.String()}, noStore...)
 }
 
 func mergedArgs(existing string, add map[string]any) string {
@@ -80,19 +80,11 @@ func (h *handler) authorizeClient(kong *plugin.PDK, p params) (resp map[string]a
 	if uris, ok := redirectURIs(cl); !ok {
 		resp = oauthError("invalid_client", msgInvalidClient)
 	} else {
-		var target any
-		if len(uris) > 0 {
-			target = uris[0]
-		}
-		if p.present("redirect_uri") {
-			target = p["redirect_uri"]
-		}
+		target := redirectTarget(p, uris)
 		if !contains(uris, target) {
 			resp = oauthError("invalid_request", msgRedirectURI)
-			target = nil
-			if len(uris) > 0 {
-				target = uris[0]
-			}
+			target = redirectTarget(nil, uris) // the client's first
+
 		}
 		if s, _ := target.(string); s != "" {
 			u := parseURI(s)
@@ -125,10 +117,11 @@ func (h *handler) issueCode(kong *plugin.PDK, cl store.Row, p params, scope, cha
 	if err != nil {
 		return nil, err
 	}
+	userID, _ := p.str("authenticated_userid")
 	values := map[string]any{
 		"service":              ref(h.boundService(kong)),
 		"credential":           ref(cl["id"].(string)),
-		"authenticated_userid": p["authenticated_userid"],
+		"authenticated_userid": userID,
 		"plugin":               ref(pluginID),
 		"ttl":                  int64(codeTTL),
 	}
@@ -142,6 +135,18 @@ func (h *handler) issueCode(kong *plugin.PDK, cl store.Row, p params, scope, cha
 		return nil, err
 	}
 	return map[string]any{"code": row["code"]}, nil
+}
+
+// redirectTarget is the redirect URI a request asks for: its
+// redirect_uri parameter, else the client's first one (nil for none).
+func redirectTarget(p params, uris []any) any {
+	if p.present("redirect_uri") {
+		return p["redirect_uri"]
+	}
+	if len(uris) > 0 {
+		return uris[0]
+	}
+	return nil
 }
 
 // contains reports whether v is a string among list.

@@ -75,6 +75,12 @@ func TestAuthorizeRedirectURI(t *testing.T) {
 	if !regexp.MustCompile(`^http://one\.test/one/\?code=\w{32}&foo=bar$`).MatchString(str(body["redirect_uri"])) {
 		t.Errorf("first URI: %v", body)
 	}
+	res, raw := f.Do(plugintest.Request{Method: "POST", Path: "/oauth2/authorize", Body: form.Encode(), Header: http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"}, "X-Forwarded-Proto": {"https"}}})
+	if !regexp.MustCompile(`^\{"redirect_uri":"http://one\.test/one/\?code=\w{32}&foo=bar"\}$`).MatchString(raw) ||
+		res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Errorf("raw body %q %v", raw, res.Header)
+	}
 	form.Set("redirect_uri", "http://two.test/two")
 	_, body, _ = f.post("/oauth2/authorize", form)
 	if !regexp.MustCompile(`^http://two\.test/two\?code=\w{32}$`).MatchString(str(body["redirect_uri"])) {

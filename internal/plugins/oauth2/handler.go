@@ -1,6 +1,8 @@
 package oauth2
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -89,12 +91,25 @@ func oauthError(code, description string) map[string]any {
 	return map[string]any{"error": code, "error_description": description}
 }
 
+// exitJSON is Response.ExitJSON without Go's escaping of &, < and >,
+// which Kong's cjson does not do, so that redirect URIs read as built.
+func exitJSON(kong *plugin.PDK, status int, body any, headers ...proxy.Header) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return err
+	}
+	headers = append(headers[:len(headers):len(headers)], proxy.Header{Name: "Content-Type", Value: "application/json; charset=utf-8"})
+	return kong.Response.Exit(status, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), headers...)
+}
+
 // noStore are the headers of every endpoint response.
 var noStore = []proxy.Header{{Name: "Cache-Control", Value: "no-store"}, {Name: "Pragma", Value: "no-cache"}}
 
 func (h *handler) invalidMethod(kong *plugin.PDK, endpoint string) error {
 	msg := "The HTTP method " + kong.Request.Method() + " is invalid for the " + endpoint + " endpoint"
-	return kong.Response.ExitJSON(405, oauthError("invalid_method", msg), proxy.Header{
+	return exitJSON(kong, 405, oauthError("invalid_method", msg), proxy.Header{
 		Name:  "WWW-Authenticate",
 		Value: "Bearer" + h.realm + ` error="invalid_method" error_description="` + msg + `"`,
 	})
@@ -137,8 +152,9 @@ func (h *handler) checkHTTPS(kong *plugin.PDK) (bool, string) {
 	return true, ""
 }
 
-// validUserID reports whether the authenticated_userid parameter is set
-// and not blank.
+// validUserID reports whether the authenticated_userid parameter is a
+// string and not blank.
 func validUserID(p params) bool {
-	return p.present("authenticated_userid") && strip(p["authenticated_userid"]) != ""
+	s, ok := p.str("authenticated_userid")
+	return ok && strip(s) != ""
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -55,11 +56,18 @@ func setup(t *testing.T, config string) fixture {
 	return f
 }
 
-// client adds a credential of alice.
+// client adds a credential of alice; an empty secret is generated.
 func (f fixture) client(id, secret, clientType string, redirectURIs ...string) string {
-	uris, _ := json.Marshal(redirectURIs)
-	return f.Insert("oauth2_credentials", `{"consumer":{"id":"`+f.alice+`"},"name":"app","client_id":"`+id+
-		`","client_secret":"`+secret+`","client_type":"`+clientType+`","redirect_uris":`+string(uris)+`}`)
+	cred := map[string]any{"consumer": map[string]any{"id": f.alice}, "name": "app", "client_id": id,
+		"client_type": clientType, "redirect_uris": redirectURIs}
+	if secret != "" {
+		cred["client_secret"] = secret
+	}
+	if redirectURIs == nil {
+		delete(cred, "redirect_uris")
+	}
+	b, _ := json.Marshal(cred)
+	return f.Insert("oauth2_credentials", string(b))
 }
 
 // https is the header of a request whose TLS a trusted peer terminated.
@@ -156,6 +164,11 @@ func wantError(t *testing.T, name string, status int, body map[string]any, wantS
 		t.Errorf("%s: got %d %v, want %d %s %q", name, status, body, wantStatus, code, description)
 	}
 }
+
+// sameJSON reports whether a decoded JSON object equals want.
+func sameJSON(got, want map[string]any) bool { return reflect.DeepEqual(got, want) }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // containsAll reports whether s contains every one of subs.
 func containsAll(s string, subs ...string) bool {

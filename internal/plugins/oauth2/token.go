@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,12 +45,12 @@ func (h *handler) issueToken(kong *plugin.PDK) error {
 		resp["state"] = state
 	}
 	if resp["error"] == nil {
-		return kong.Response.ExitJSON(200, resp, noStore...)
+		return exitJSON(kong, 200, resp, noStore...)
 	}
 	if basic401 {
-		return kong.Response.ExitJSON(401, resp, append(noStore, basicChallenge)...)
+		return exitJSON(kong, 401, resp, append(slices.Clone(noStore), basicChallenge)...)
 	}
-	return kong.Response.ExitJSON(400, resp, noStore...)
+	return exitJSON(kong, 400, resp, noStore...)
 }
 
 // tokenResponse checks the client and runs the grant. basic401 is set
@@ -76,7 +77,7 @@ func (h *handler) tokenResponse(kong *plugin.PDK, p params) (resp map[string]any
 	if grant != grantClientCredentials {
 		if uris, ok := redirectURIs(cl); !ok {
 			resp, basic401 = oauthError("invalid_client", msgInvalidClient), fromHeader
-		} else if p.present("redirect_uri") && !contains(uris, p["redirect_uri"]) {
+		} else if !contains(uris, redirectTarget(p, uris)) {
 			resp = oauthError("invalid_request", msgRedirectURI)
 		}
 	}
