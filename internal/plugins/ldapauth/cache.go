@@ -64,8 +64,8 @@ func (h *handler) load(ctx context.Context, kong *plugin.PDK, key, user, passwor
 	if o == broken {
 		return nil, err
 	}
-	if err != nil {
-		kong.Log.Error(err.Error())
+	if err != nil { // Kong logs these as errors
+		kong.Log.Error("LDAP bind did not succeed", "error", err)
 	}
 	r := &result{outcome: o, id: key, username: user}
 	if h.ttl > 0 {

@@ -54,17 +54,24 @@ func TestBindCache(t *testing.T) {
 	}
 }
 
-// TestServerDown: without server Kong answers 500, and caches that for
-// cache_ttl: the server back, the same credentials still fail until it
-// passed.
+// TestServerDown: without server Kong answers 500, anonymous or not, and
+// caches that for cache_ttl: the server back, the same credentials still
+// fail until it passed.
 func TestServerDown(t *testing.T) {
 	f := setup(t, map[string]any{"cache_ttl": 1})
+	anon := f.Insert("consumers", `{"username":"anon"}`)
+	f.Plugin("ldap-auth", plugintest.On("route", f.Route(f.Service(), "/anonymous")),
+		ldapConfig(f.ldap.Port, map[string]any{"anonymous": anon}))
 	f.ldap.Stop()
 	good := http.Header{"Authorization": {"ldap " + basic("einstein:password")}, "Accept": {"application/json"}}
-	for _, h := range []http.Header{good, {"Proxy-Authorization": good["Authorization"]}} {
-		res, body := f.Do(plugintest.Request{Path: "/", Header: h})
+	for _, r := range []plugintest.Request{
+		{Path: "/", Header: good},
+		{Path: "/", Header: http.Header{"Proxy-Authorization": good["Authorization"]}},
+		{Path: "/anonymous", Header: http.Header{"Authorization": {"ldap " + basic("newton:apple:tree")}}},
+	} {
+		res, body := f.Do(r)
 		if res.StatusCode != 500 || message(t, body) != "An unexpected error occurred" {
-			t.Errorf("server down: %d %q", res.StatusCode, body)
+			t.Errorf("server down, %s %v: %d %q", r.Path, r.Header, res.StatusCode, body)
 		}
 	}
 	if f.Upstream.Count.Load() != 0 {

@@ -12,7 +12,7 @@ import (
 // empty.
 func (h *handler) credentials(value string) (user, password string, ok bool) {
 	rest := strings.TrimLeft(value, pcreSpace)
-	if len(rest) < len(h.scheme) || asciiLower(rest[:len(h.scheme)]) != h.scheme {
+	if !hasLowerPrefix(rest, h.scheme) {
 		return "", "", false
 	}
 	rest = rest[len(h.scheme):]
@@ -57,8 +57,7 @@ func splitUserPassword(s string) (user, password string, ok bool) {
 	return s[:i], s[i+1:], true
 }
 
-// asciiLower lower-cases ASCII letters only, as Lua's string.lower does,
-// so that byte offsets do not move.
+// asciiLower lower-cases ASCII letters only, as Lua's string.lower does.
 func asciiLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -67,4 +66,22 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// hasLowerPrefix reports whether s starts with prefix, a lower-case
+// string, ignoring the case of s's ASCII letters.
+func hasLowerPrefix(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := range len(prefix) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }

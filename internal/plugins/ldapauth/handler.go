@@ -128,19 +128,24 @@ func authenticateAnonymous(kong *plugin.PDK, anonymous string) error {
 	return nil
 }
 
-// newServer returns the connection settings of c. Kong's timeout of 0
-// leaves OpenResty's socket default, 60 s.
+// socketDefault is OpenResty's default socket timeouts (connect, send,
+// read and keepalive), which a timeout of 0 or a null keepalive leave.
+const socketDefault = 60 * time.Second
+
+// newServer returns the connection settings of c. A keepalive of 0 keeps
+// idle connections without limit.
 func newServer(c Config) *server {
 	s := &server{
-		addr:    net.JoinHostPort(c.LDAPHost, strconv.Itoa(c.LDAPPort)),
-		host:    c.LDAPHost,
-		timeout: 60 * time.Second,
+		addr:      net.JoinHostPort(c.LDAPHost, strconv.Itoa(c.LDAPPort)),
+		host:      c.LDAPHost,
+		timeout:   socketDefault,
+		keepalive: socketDefault,
 	}
 	if c.Timeout > 0 {
 		s.timeout = time.Duration(c.Timeout * float64(time.Millisecond))
 	}
-	if c.Keepalive > 0 {
-		s.keepalive = time.Duration(c.Keepalive * float64(time.Millisecond))
+	if c.Keepalive != nil {
+		s.keepalive = time.Duration(max(*c.Keepalive, 0) * float64(time.Millisecond))
 	}
 	switch {
 	case c.LDAPS:

@@ -7,20 +7,20 @@ import (
 
 // Config is the validated configuration.
 type Config struct {
-	LDAPHost        string  `json:"ldap_host"`
-	LDAPPort        int     `json:"ldap_port"`
-	LDAPS           bool    `json:"ldaps"`
-	StartTLS        bool    `json:"start_tls"`
-	VerifyLDAPHost  bool    `json:"verify_ldap_host"`
-	BaseDN          string  `json:"base_dn"`
-	Attribute       string  `json:"attribute"`
-	CacheTTL        float64 `json:"cache_ttl"`
-	HideCredentials bool    `json:"hide_credentials"`
-	Timeout         float64 `json:"timeout"`
-	Keepalive       float64 `json:"keepalive"`
-	Anonymous       *string `json:"anonymous"`
-	HeaderType      string  `json:"header_type"`
-	Realm           *string `json:"realm"`
+	LDAPHost        string   `json:"ldap_host"`
+	LDAPPort        int      `json:"ldap_port"`
+	LDAPS           bool     `json:"ldaps"`
+	StartTLS        bool     `json:"start_tls"`
+	VerifyLDAPHost  bool     `json:"verify_ldap_host"`
+	BaseDN          string   `json:"base_dn"`
+	Attribute       string   `json:"attribute"`
+	CacheTTL        float64  `json:"cache_ttl"`
+	HideCredentials bool     `json:"hide_credentials"`
+	Timeout         float64  `json:"timeout"`
+	Keepalive       *float64 `json:"keepalive"`
+	Anonymous       *string  `json:"anonymous"`
+	HeaderType      string   `json:"header_type"`
+	Realm           *string  `json:"realm"`
 }
 
 // msgLDAPSAndStartTLS is Kong's message when both TLS modes are enabled.
