@@ -103,21 +103,23 @@ func (h *handler) authorizeClient(kong *plugin.PDK, p params) (resp map[string]a
 		return resp, redirect, false, nil
 	}
 
+	userID, _ := p.str("authenticated_userid")
 	if responseType == "code" {
-		resp, err = h.issueCode(kong, cl, p, scope, challenge, method)
+		resp, err = h.issueCode(kong, cl, userID, scope, challenge, method)
 		return resp, redirect, false, err
 	}
-	userID, _ := p.str("authenticated_userid")
 	resp, err = h.generateToken(kong, cl, userID, scope, true, nil)
 	return resp, redirect, true, err
 }
 
-func (h *handler) issueCode(kong *plugin.PDK, cl store.Row, p params, scope, challenge, method string) (map[string]any, error) {
+// issueCode stores an authorization code for the client, bound to the
+// service (unless global_credentials) and this plugin, valid codeTTL
+// seconds, and returns the response parameters.
+func (h *handler) issueCode(kong *plugin.PDK, cl store.Row, userID, scope, challenge, method string) (map[string]any, error) {
 	pluginID, err := h.pluginIDOf(kong)
 	if err != nil {
 		return nil, err
 	}
-	userID, _ := p.str("authenticated_userid")
 	values := map[string]any{
 		"service":              ref(h.boundService(kong)),
 		"credential":           ref(cl["id"].(string)),

@@ -33,8 +33,9 @@ func TestAuthorizationCode(t *testing.T) {
 		tok["expires_in"] != float64(7200) || tok["state"] != "s1" || len(tok) != 5 {
 		t.Fatalf("token response %v", tok)
 	}
-	if row := f.row("oauth2_tokens", "access_token", access); row == nil ||
-		entities.ForeignID(row, "service") != f.service || row["scope"] != "email" {
+	row := f.row("oauth2_tokens", "access_token", access)
+	if ttl, _ := row["ttl"].(int64); entities.ForeignID(row, "service") != f.service || row["scope"] != "email" ||
+		row["refresh_token"] != tok["refresh_token"] || ttl < 1209590 || ttl > 1209600 {
 		t.Errorf("stored token %v", row)
 	}
 
@@ -255,4 +256,24 @@ func TestRefreshScopeMismatch(t *testing.T) {
 	status, body, _ := f.post("/narrow/oauth2/token", url.Values{"refresh_token": {str(tok["refresh_token"])},
 		"client_id": {"clientid123"}, "client_secret": {"secret123"}, "grant_type": {"refresh_token"}})
 	wantError(t, "scope mismatch", status, body, 400, "invalid_scope", "Scope mismatch")
+}
+
+// TestBodyFormats: the endpoints read JSON and multipart bodies too, and
+// query parameters; the body wins over the query.
+func TestBodyFormats(t *testing.T) {
+	f := setup(t, "")
+	res, raw := f.Do(plugintest.Request{Method: "POST", Path: "/oauth2/authorize?client_id=wrong&state=hello", Header: http.Header{
+		"Content-Type": {"application/json"}, "X-Forwarded-Proto": {"https"}},
+		Body: `{"provision_key":"provision123","client_id":"clientid123","response_type":"code","authenticated_userid":"u"}`})
+	m := regexp.MustCompile(`"http://google\.test/kong\?code=(\w{32})&state=hello"`).FindStringSubmatch(raw)
+	if res.StatusCode != 200 || m == nil {
+		t.Fatalf("JSON authorize: %d %q", res.StatusCode, raw)
+	}
+	body := "--B\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n" + m[1] +
+		"\r\n--B\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\nsecret123\r\n--B--\r\n"
+	res, raw = f.Do(plugintest.Request{Method: "POST", Path: "/oauth2/token?client_id=clientid123&grant_type=authorization_code",
+		Header: http.Header{"Content-Type": {"multipart/form-data; boundary=B"}, "X-Forwarded-Proto": {"https"}}, Body: body})
+	if res.StatusCode != 200 || !strings.Contains(raw, `"access_token":"`) {
+		t.Errorf("multipart token: %d %q", res.StatusCode, raw)
+	}
 }
