@@ -74,7 +74,7 @@ func TestLimit(t *testing.T) {
 	for i := range 3 {
 		res, body := e.Get(spend("video=1"))
 		want := map[string]string{
-			"X-Ratelimit-Remaining-Video": fmt.Sprint(3 - i), // before this response
+			"X-Ratelimit-Remaining-Video":  fmt.Sprint(3 - i), // before this response
 			"X-Ratelimit-Limit-Video-Hour": "3", "X-Ratelimit-Remaining-Video-Hour": fmt.Sprint(2 - i),
 			"X-Ratelimit-Limit-Video-Day": "10", "X-Ratelimit-Remaining-Video-Day": fmt.Sprint(9 - i),
 		}
