@@ -63,15 +63,12 @@ func AlreadyAuthenticated(kong *PDK, anonymous *string) bool {
 	return anonymous != nil && *anonymous != "" && kong.Client.Credential() != nil
 }
 
-// MsgAnonymousMissing is Kong's message when the anonymous consumer named
-// by a plugin does not exist.
-const MsgAnonymousMissing = "anonymous consumer %s is configured but doesn't exist"
-
 // AuthenticateAnonymous attaches the consumer named by anonymous (its id
 // or username) after an auth plugin refused the request, and reports
 // true; with no anonymous configured it reports false and the plugin
-// sends its refusal. A missing anonymous consumer ends the request with
-// Kong's 500.
+// sends its refusal. A missing anonymous consumer is an error, hence
+// Kong 3.9's 500 "An unexpected error occurred" (its set_consumer(nil)
+// throws).
 func AuthenticateAnonymous(kong *PDK, anonymous *string) (bool, error) {
 	if anonymous == nil || *anonymous == "" {
 		return false, nil
@@ -84,9 +81,7 @@ func AuthenticateAnonymous(kong *PDK, anonymous *string) (bool, error) {
 		return true, err
 	}
 	if consumer == nil {
-		msg := fmt.Sprintf(MsgAnonymousMissing, *anonymous)
-		kong.Log.Error(msg)
-		return true, kong.Response.Error(500, msg)
+		return true, fmt.Errorf("anonymous consumer %s is configured but doesn't exist", *anonymous)
 	}
 	SetConsumer(kong, consumer, nil)
 	return true, nil

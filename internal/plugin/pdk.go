@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -31,6 +32,7 @@ type PDK struct {
 	Cache *Cache
 
 	state    *proxy.State
+	instance *Instance      // the instance being run
 	bodyArgs map[string]any // BodyArgs, once parsed
 	bodyErr  error
 }
@@ -41,6 +43,15 @@ func (k *PDK) Context() context.Context { return k.state.Context() }
 
 // Shared is a map the plugins of a request share (kong.ctx.shared).
 func (k *PDK) Shared() map[string]any { return k.state.Ctx() }
+
+// PluginID returns the id of the plugin instance being run
+// (kong.plugin.get_id).
+func (k *PDK) PluginID() string {
+	if k.instance == nil {
+		return ""
+	}
+	return k.instance.ID
+}
 
 // RequestID returns the request's id (X-Kong-Request-Id).
 func (k *PDK) RequestID() string { return k.state.RequestID() }
@@ -69,18 +80,20 @@ func (r Response) Exit(status int, body []byte, headers ...proxy.Header) error {
 	return ErrExit
 }
 
-// ExitJSON is kong.response.exit with a table body: v as compact JSON,
-// with Content-Type application/json; charset=utf-8 unless headers set
-// one.
+// ExitJSON is kong.response.exit with a table body: v as compact JSON
+// (without Go's escaping of &, < and >, as Kong's cjson), with
+// Content-Type application/json; charset=utf-8 unless headers set one.
 func (r Response) ExitJSON(status int, v any, headers ...proxy.Header) error {
-	body, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	if !hasHeader(headers, "Content-Type") {
 		headers = append(headers, proxy.Header{Name: "Content-Type", Value: "application/json; charset=utf-8"})
 	}
-	return r.Exit(status, body, headers...)
+	return r.Exit(status, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), headers...)
 }
 
 // Message is the body of Kong's exits with a message table:
@@ -140,6 +153,10 @@ func (c Client) ForwardedIP() string { return c.state.Client().ForwardedIP() }
 
 // ForwardedAddr returns ForwardedIP as an address.
 func (c Client) ForwardedAddr() netip.Addr { return c.state.Client().ForwardedAddr() }
+
+// Trusted reports whether the TCP peer is among trusted_ips
+// (kong.ip.is_trusted): only then are its X-Forwarded-* headers believed.
+func (c Client) Trusted() bool { return c.state.Client().Trusted() }
 
 // Port returns the TCP peer's port (kong.client.get_port).
 func (c Client) Port() int { return c.state.Client().Port() }

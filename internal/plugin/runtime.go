@@ -242,7 +242,7 @@ func (rq *request) call(inst *Instance, ph phase) (err error) {
 			err = errPanic
 		}
 	}()
-	rq.pdk.Log = inst.log
+	rq.pdk.Log, rq.pdk.instance = inst.log, inst
 	switch ph {
 	case phaseRewrite:
 		return inst.rewrite.Rewrite(&rq.pdk)
@@ -263,7 +263,7 @@ func (rq *request) bodyFilter(inst *Instance, chunk []byte, eof bool) []byte {
 			panic(fmt.Sprintf("plugin %s panicked in body_filter", inst.Name))
 		}
 	}()
-	rq.pdk.Log = inst.log
+	rq.pdk.Log, rq.pdk.instance = inst.log, inst
 	return inst.bodyFilter.BodyFilter(&rq.pdk, chunk, eof)
 }
 

@@ -112,18 +112,12 @@ func (h *handler) Access(kong *plugin.PDK) error {
 	return kong.Response.ExitJSON(401, plugin.Message{Message: r.message}, headers...)
 }
 
-// authenticateAnonymous attaches the anonymous consumer. Unlike key-auth,
-// Kong's jwt has no message of its own for a missing anonymous consumer:
-// the request fails with the generic 500.
+// authenticateAnonymous attaches the anonymous consumer, without the
+// token of a failed attempt.
 func (h *handler) authenticateAnonymous(kong *plugin.PDK) error {
-	consumer, err := kong.Cache.Consumer(kong.Context(), *h.c.Anonymous)
-	if err != nil {
+	if _, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); err != nil {
 		return err
 	}
-	if consumer == nil {
-		return fmt.Errorf(plugin.MsgAnonymousMissing, *h.c.Anonymous)
-	}
-	plugin.SetConsumer(kong, consumer, nil)
 	delete(kong.Shared(), SharedToken)
 	return nil
 }

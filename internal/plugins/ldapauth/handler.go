@@ -70,8 +70,8 @@ func (h *handler) Access(kong *plugin.PDK) error {
 	if err != nil || ok {
 		return err
 	}
-	if h.c.Anonymous != nil && *h.c.Anonymous != "" {
-		return authenticateAnonymous(kong, *h.c.Anonymous)
+	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
+		return err
 	}
 	return kong.Response.Error(401, msgUnauthorized, h.challenge)
 }
@@ -105,27 +105,10 @@ func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
 		// Kong's credential is {id = cache key, username}: the identifier
 		// sent upstream is the user name, the id what logs and
 		// credential-scoped plugins see
-		plugin.SetConsumerHeaders(kong, nil, &plugin.Credential{ID: user})
-		kong.Client.Authenticate(nil, &plugin.Credential{ID: r.id})
+		plugin.SetConsumer(kong, nil, &plugin.Credential{ID: r.id, Identifier: user})
 		return true, nil
 	}
 	return false, nil
-}
-
-// authenticateAnonymous attaches the anonymous consumer (id or user
-// name). Kong 3.9's ldap-auth has no message of its own for a missing
-// one: kong.client.authenticate(nil, nil) throws, which is a 500 "An
-// unexpected error occurred".
-func authenticateAnonymous(kong *plugin.PDK, anonymous string) error {
-	consumer, err := kong.Cache.Consumer(kong.Context(), anonymous)
-	if err != nil {
-		return err
-	}
-	if consumer == nil {
-		return fmt.Errorf("anonymous consumer %s not found: either credential or consumer must be provided", anonymous)
-	}
-	plugin.SetConsumer(kong, consumer, nil)
-	return nil
 }
 
 // socketDefault is OpenResty's default socket timeouts (connect, send,

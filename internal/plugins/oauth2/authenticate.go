@@ -2,7 +2,6 @@ package oauth2
 
 import (
 	"crypto/subtle"
-	"errors"
 	"maps"
 	"mime"
 	"net/url"
@@ -39,7 +38,7 @@ func (h *handler) refuse(kong *plugin.PDK, f *failure) error {
 	if f.code != "invalid_request" {
 		challenge += ` error="invalid_token" error_description="` + msgInvalid + `"`
 	}
-	return exitJSON(kong, 401, oauthError(f.code, f.description),
+	return kong.Response.ExitJSON(401, oauthError(f.code, f.description),
 		proxy.Header{Name: "WWW-Authenticate", Value: challenge})
 }
 
@@ -59,15 +58,9 @@ func (h *handler) authenticateOrAnonymous(kong *plugin.PDK) error {
 	if f.final {
 		return h.refuse(kong, f)
 	}
-	consumer, err := kong.Cache.Consumer(kong.Context(), *h.c.Anonymous)
-	if err != nil {
+	if _, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); err != nil {
 		return err
 	}
-	if consumer == nil {
-		// Kong fails with its generic 500 here
-		return errors.New("anonymous consumer " + *h.c.Anonymous + " is configured but doesn't exist")
-	}
-	plugin.SetConsumer(kong, consumer, nil)
 	kong.ServiceRequest.ClearHeader(headerScope)
 	kong.ServiceRequest.ClearHeader(headerUserID)
 	return nil
@@ -115,8 +108,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (*failure, error) {
 	// X-Credential-Identifier is the client_id; kong.client's credential
 	// is the credential itself
 	clientID, _ := cred["client_id"].(string)
-	plugin.SetConsumerHeaders(kong, consumer, &plugin.Credential{ID: clientID, ConsumerID: consumer.ID})
-	kong.Client.Authenticate(consumer, &plugin.Credential{ID: cred["id"].(string), ConsumerID: consumer.ID})
+	plugin.SetConsumer(kong, consumer, &plugin.Credential{ID: cred["id"].(string), ConsumerID: consumer.ID, Identifier: clientID})
 	for name, field := range map[string]string{headerScope: "scope", headerUserID: "authenticated_userid"} {
 		if v, _ := token[field].(string); v != "" {
 			kong.ServiceRequest.SetHeader(name, v)

@@ -42,7 +42,7 @@ func (h *handler) authorize(kong *plugin.PDK) error {
 		status = 400
 	}
 	if redirect == nil {
-		return exitJSON(kong, status, resp, noStore...)
+		return kong.Response.ExitJSON(status, resp, noStore...)
 	}
 	// the parameters join those already in the redirect URI
 	if implicit {
@@ -50,7 +50,7 @@ func (h *handler) authorize(kong *plugin.PDK) error {
 	} else {
 		redirect.query, redirect.hasQuery = mergedArgs(redirect.query, resp), true
 	}
-	return exitJSON(kong, status, map[string]any{"redirect_uri": redirect.String()}, noStore...)
+	return kong.Response.ExitJSON(status, map[string]any{"redirect_uri": redirect.String()}, noStore...)
 }
 
 func mergedArgs(existing string, add map[string]any) string {
@@ -116,10 +116,7 @@ func (h *handler) authorizeClient(kong *plugin.PDK, p params) (resp map[string]a
 // service (unless global_credentials) and this plugin, valid codeTTL
 // seconds, and returns the response parameters.
 func (h *handler) issueCode(kong *plugin.PDK, cl store.Row, userID, scope, challenge, method string) (map[string]any, error) {
-	pluginID, err := h.pluginIDOf(kong)
-	if err != nil {
-		return nil, err
-	}
+	pluginID := kong.PluginID()
 	values := map[string]any{
 		"service":              ref(h.boundService(kong)),
 		"credential":           ref(cl["id"].(string)),

@@ -34,10 +34,7 @@ func (h *handler) codeGrant(kong *plugin.PDK, p params, cl store.Row) (map[strin
 	if h.c.GlobalCredentials {
 		// a code issued by another oauth2 plugin is refused (codes
 		// without plugin predate that check)
-		pluginID, err := h.pluginIDOf(kong)
-		if err != nil {
-			return nil, err
-		}
+		pluginID := kong.PluginID()
 		if issuer := entities.ForeignID(code, "plugin"); issuer != "" && issuer != pluginID {
 			return invalidCode(), nil
 		}

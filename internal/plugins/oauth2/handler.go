@@ -1,11 +1,8 @@
 package oauth2
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 
 	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
@@ -39,9 +36,6 @@ type handler struct {
 	c Config
 	// realm is ` realm="<realm>"`, or "" without realm.
 	realm string
-
-	mu       sync.Mutex
-	pluginID string // this instance's plugin id, once found (pluginID)
 }
 
 func newHandler(c Config) (plugin.Handler, error) {
@@ -91,25 +85,12 @@ func oauthError(code, description string) map[string]any {
 	return map[string]any{"error": code, "error_description": description}
 }
 
-// exitJSON is Response.ExitJSON without Go's escaping of &, < and >,
-// which Kong's cjson does not do, so that redirect URIs read as built.
-func exitJSON(kong *plugin.PDK, status int, body any, headers ...proxy.Header) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
-		return err
-	}
-	headers = append(headers[:len(headers):len(headers)], proxy.Header{Name: "Content-Type", Value: "application/json; charset=utf-8"})
-	return kong.Response.Exit(status, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), headers...)
-}
-
 // noStore are the headers of every endpoint response.
 var noStore = []proxy.Header{{Name: "Cache-Control", Value: "no-store"}, {Name: "Pragma", Value: "no-cache"}}
 
 func (h *handler) invalidMethod(kong *plugin.PDK, endpoint string) error {
 	msg := "The HTTP method " + kong.Request.Method() + " is invalid for the " + endpoint + " endpoint"
-	return exitJSON(kong, 405, oauthError("invalid_method", msg), proxy.Header{
+	return kong.Response.ExitJSON(405, oauthError("invalid_method", msg), proxy.Header{
 		Name:  "WWW-Authenticate",
 		Value: "Bearer" + h.realm + ` error="invalid_method" error_description="` + msg + `"`,
 	})
@@ -137,12 +118,10 @@ func (h *handler) checkHTTPS(kong *plugin.PDK) (bool, string) {
 		return false, msgHTTPS
 	}
 	protos := rq.Headers().Values("X-Forwarded-Proto")
-	// the proxy takes a trusted peer's first X-Forwarded-Proto as the
-	// forwarded scheme, and the request's scheme for any other peer
-	if len(protos) == 0 || protos[0] == rq.Scheme() || rq.ForwardedScheme() != protos[0] {
+	if !kong.Client.Trusted() || len(protos) == 0 {
 		return false, msgHTTPS
 	}
-	proto := strings.Join(protos, ", ")
+	proto := strings.Join(protos, ", ") // nginx's $http_x_forwarded_proto
 	if strings.Contains(proto, ",") {
 		return false, msgMultipleProtos
 	}

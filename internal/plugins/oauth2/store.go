@@ -106,38 +106,6 @@ func consume(kong *plugin.PDK, entity, id string, then func(*store.Txn) error) e
 	})
 }
 
-// pluginIDOf returns the id of the plugin instance h serves, "" when not
-// found: the oauth2 plugin whose provision_key is h's (provision keys are
-// unique). Authorization codes record it.
-func (h *handler) pluginIDOf(kong *plugin.PDK) (string, error) {
-	h.mu.Lock()
-	id := h.pluginID
-	h.mu.Unlock()
-	if id != "" {
-		return id, nil
-	}
-	ctx := kong.Context()
-	err := kong.Cache.DB().ViewShared(ctx, func(tx *store.Txn) error {
-		return tx.Each(ctx, "plugins", store.Query{}, func(row store.Row) error {
-			config, _ := row["config"].(map[string]any)
-			if row["name"] == Name && config["provision_key"] == h.c.ProvisionKey {
-				id, _ = row["id"].(string)
-				return errFound
-			}
-			return nil
-		})
-	})
-	if err != nil && !errors.Is(err, errFound) {
-		return "", err
-	}
-	h.mu.Lock()
-	h.pluginID = id
-	h.mu.Unlock()
-	return id, nil
-}
-
-var errFound = errors.New("found")
-
 // credentialOf returns a token's credential and its consumer through the
 // cache; nil when either is gone.
 func credentialOf(kong *plugin.PDK, token store.Row) (store.Row, *entities.Consumer, error) {

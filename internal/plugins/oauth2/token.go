@@ -40,12 +40,12 @@ func (h *handler) issueToken(kong *plugin.PDK) error {
 		resp["state"] = state
 	}
 	if resp["error"] == nil {
-		return exitJSON(kong, 200, resp, noStore...)
+		return kong.Response.ExitJSON(200, resp, noStore...)
 	}
 	if basic401 {
-		return exitJSON(kong, 401, resp, append(slices.Clone(noStore), basicChallenge)...)
+		return kong.Response.ExitJSON(401, resp, append(slices.Clone(noStore), basicChallenge)...)
 	}
-	return exitJSON(kong, 400, resp, noStore...)
+	return kong.Response.ExitJSON(400, resp, noStore...)
 }
 
 // tokenResponse checks the client and runs the grant. basic401 is set
