@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/silverback-gw/silverback/internal/entities"
+	"github.com/silverback-gw/silverback/internal/proxy"
 )
 
 // Upstream headers the auth plugins set (Kong's set_consumer).
@@ -54,6 +55,26 @@ func SetConsumerHeaders(kong *PDK, consumer *entities.Consumer, credential *Cred
 func SetConsumer(kong *PDK, consumer *entities.Consumer, credential *Credential) {
 	SetConsumerHeaders(kong, consumer, credential)
 	kong.Client.Authenticate(consumer, credential)
+}
+
+// Authenticate is the access phase Kong's auth plugins share. With
+// anonymous set, several auth plugins combine as a logical OR: a request
+// an earlier one authenticated passes untouched. Otherwise authenticate
+// runs and returns its refusal's message, "" once it authenticated the
+// request; a refused request gets the anonymous consumer when one is
+// configured, else Kong's 401 with that message and the challenge header.
+func Authenticate(kong *PDK, anonymous *string, challenge proxy.Header, authenticate func(*PDK) (string, error)) error {
+	if AlreadyAuthenticated(kong, anonymous) {
+		return nil
+	}
+	msg, err := authenticate(kong)
+	if err != nil || msg == "" {
+		return err
+	}
+	if ok, err := AuthenticateAnonymous(kong, anonymous); ok {
+		return err
+	}
+	return kong.Response.Error(401, msg, challenge)
 }
 
 // AlreadyAuthenticated reports whether an auth plugin configured with

@@ -61,53 +61,49 @@ var _ plugin.AccessHandler = (*handler)(nil)
 
 // Access authenticates the request, or attaches the anonymous consumer.
 func (h *handler) Access(kong *plugin.PDK) error {
-	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
-		return nil
-	}
-	ok, err := h.authenticate(kong)
-	if err != nil || ok {
-		return err
-	}
-	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
-		return err
-	}
-	return kong.Response.Error(401, msgUnauthorized, h.challenge)
+	return plugin.Authenticate(kong, h.c.Anonymous, h.challenge, h.authenticate)
 }
 
-// authenticate reports whether the request carries a valid username and
-// password, and if so authenticates it as the credential's consumer.
-// Proxy-Authorization is tried first, then Authorization unless
+// authenticate authenticates a request carrying a valid username and
+// password as the credential's consumer, else returns the refusal's
+// message. Proxy-Authorization is tried first, then Authorization unless
 // Proxy-Authorization named a known username.
-func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
+func (h *handler) authenticate(kong *plugin.PDK) (string, error) {
 	if kong.Cache == nil {
-		return false, errors.New("no entity cache")
+		return "", errors.New("no entity cache")
 	}
 	headers := kong.Request.Headers()
 	if len(headers.Values(headerAuthorization)) == 0 && len(headers.Values(headerProxyAuthorization)) == 0 {
-		return false, nil
+		return msgUnauthorized, nil
 	}
 	cred, password, err := h.find(kong, headerProxyAuthorization)
 	if err == nil && cred == nil {
 		cred, password, err = h.find(kong, headerAuthorization)
 	}
-	if err != nil || cred == nil {
-		return false, err
+	if err != nil {
+		return "", err
+	}
+	if cred == nil {
+		return msgUnauthorized, nil
 	}
 	consumerID := entities.ForeignID(cred, "consumer")
 	stored, _ := cred["password"].(string)
 	if subtle.ConstantTimeCompare([]byte(HashPassword(consumerID, password)), []byte(stored)) != 1 {
-		return false, nil
+		return msgUnauthorized, nil
 	}
 	consumer, err := kong.Cache.Consumer(kong.Context(), consumerID)
-	if err != nil || consumer == nil {
-		return false, err
+	if err != nil {
+		return "", err
+	}
+	if consumer == nil {
+		return msgUnauthorized, nil
 	}
 	id, _ := cred["id"].(string)
 	// X-Credential-Identifier is the username; the credential the request
 	// authenticated with (rate-limiting by credential, session) is the id.
 	username, _ := cred["username"].(string)
 	plugin.SetConsumer(kong, consumer, &plugin.Credential{ID: id, ConsumerID: consumer.ID, Identifier: username})
-	return true, nil
+	return "", nil
 }
 
 // find returns the credential named by the Basic credentials of a header

@@ -60,17 +60,7 @@ var _ plugin.AccessHandler = (*handler)(nil)
 
 // Access authenticates the request, or attaches the anonymous consumer.
 func (h *handler) Access(kong *plugin.PDK) error {
-	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
-		return nil
-	}
-	msg, err := h.authenticate(kong)
-	if err != nil || msg == "" {
-		return err
-	}
-	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
-		return err
-	}
-	return kong.Response.Error(401, msg, h.challenge)
+	return plugin.Authenticate(kong, h.c.Anonymous, h.challenge, h.authenticate)
 }
 
 // authenticate returns the refusal's message, "" once the request is

@@ -5,6 +5,7 @@
 package keyauth
 
 import (
+	"errors"
 	"maps"
 	"net/url"
 
@@ -58,24 +59,14 @@ func (h *handler) Access(kong *plugin.PDK) error {
 	if !h.c.RunOnPreflight && kong.Request.Method() == "OPTIONS" {
 		return nil
 	}
-	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
-		return nil
-	}
-	status, msg, err := h.authenticate(kong)
-	if err != nil || status == 0 {
-		return err
-	}
-	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
-		return err
-	}
-	return kong.Response.Error(status, msg, h.challenge)
+	return plugin.Authenticate(kong, h.c.Anonymous, h.challenge, h.authenticate)
 }
 
-// authenticate returns the refusal (status and message), 0 once the
-// request is authenticated.
-func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
+// authenticate returns the refusal's message, "" once the request is
+// authenticated.
+func (h *handler) authenticate(kong *plugin.PDK) (string, error) {
 	if kong.Cache == nil {
-		return 500, msgNoCache, nil
+		return "", errors.New("no entity cache")
 	}
 	var key, name string
 	var inHeader, inQuery, inBody bool
@@ -84,7 +75,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 		if h.c.KeyInHeader {
 			if vs := kong.Request.Headers().Values(n); len(vs) > 0 {
 				if len(vs) > 1 {
-					return 401, msgDuplicate, nil
+					return msgDuplicate, nil
 				}
 				key, name, inHeader = vs[0], n, true
 				break
@@ -96,7 +87,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 			}
 			if vs, ok := query[n]; ok {
 				if len(vs) > 1 {
-					return 401, msgDuplicate, nil
+					return msgDuplicate, nil
 				}
 				key, name, inQuery = vs[0], n, true
 				break
@@ -111,7 +102,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 			case string:
 				key, name, inBody = v, n, true
 			case []string, []any, map[string]any:
-				return 401, msgDuplicate, nil
+				return msgDuplicate, nil
 			}
 			if inBody {
 				break
@@ -119,7 +110,7 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 		}
 	}
 	if key == "" {
-		return 401, msgNoKey, nil
+		return msgNoKey, nil
 	}
 	if h.c.HideCredentials {
 		if inHeader {
@@ -134,19 +125,19 @@ func (h *handler) authenticate(kong *plugin.PDK) (int, string, error) {
 			args = maps.Clone(args)
 			delete(args, name)
 			if err := kong.SetBodyArgs(args); err != nil {
-				return 0, "", err
+				return "", err
 			}
 		}
 	}
 	cred, consumer, err := kong.Cache.Credential(kong.Context(), Credentials.Name, "key", key)
 	if err != nil {
-		return 0, "", err
+		return "", err
 	}
 	if cred == nil {
-		return 401, msgInvalid, nil
+		return msgInvalid, nil
 	}
 	id, _ := cred["id"].(string)
 	c := &plugin.Credential{ID: id, ConsumerID: consumer.ID}
 	plugin.SetConsumer(kong, consumer, c)
-	return 0, "", nil
+	return "", nil
 }

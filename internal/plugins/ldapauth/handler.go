@@ -63,24 +63,14 @@ var _ plugin.AccessHandler = (*handler)(nil)
 
 // Access authenticates the request, or attaches the anonymous consumer.
 func (h *handler) Access(kong *plugin.PDK) error {
-	if plugin.AlreadyAuthenticated(kong, h.c.Anonymous) {
-		return nil
-	}
-	ok, err := h.authenticate(kong)
-	if err != nil || ok {
-		return err
-	}
-	if ok, err := plugin.AuthenticateAnonymous(kong, h.c.Anonymous); ok {
-		return err
-	}
-	return kong.Response.Error(401, msgUnauthorized, h.challenge)
+	return plugin.Authenticate(kong, h.c.Anonymous, h.challenge, h.authenticate)
 }
 
-// authenticate tries Proxy-Authorization, then Authorization; true once
-// a bind succeeded. An error is Kong's 500.
-func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
+// authenticate tries Proxy-Authorization, then Authorization, and returns
+// the refusal's message, "" once a bind succeeded. An error is Kong's 500.
+func (h *handler) authenticate(kong *plugin.PDK) (string, error) {
 	if kong.Cache == nil {
-		return false, errors.New("no entity cache")
+		return "", errors.New("no entity cache")
 	}
 	for _, name := range credentialHeaders {
 		user, password, ok := h.credentials(kong.Request.Header(name))
@@ -89,10 +79,10 @@ func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
 		}
 		r, err := h.lookup(kong, user, password)
 		if err != nil {
-			return false, err
+			return "", err
 		}
 		if r.outcome == failed {
-			return false, fmt.Errorf("LDAP server %s unavailable (cached for cache_ttl)", h.server.addr)
+			return "", fmt.Errorf("LDAP server %s unavailable (cached for cache_ttl)", h.server.addr)
 		}
 		if r.outcome != bound {
 			continue
@@ -106,9 +96,9 @@ func (h *handler) authenticate(kong *plugin.PDK) (bool, error) {
 		// sent upstream is the user name, the id what logs and
 		// credential-scoped plugins see
 		plugin.SetConsumer(kong, nil, &plugin.Credential{ID: r.id, Identifier: user})
-		return true, nil
+		return "", nil
 	}
-	return false, nil
+	return msgUnauthorized, nil
 }
 
 // socketDefault is OpenResty's default socket timeouts (connect, send,
