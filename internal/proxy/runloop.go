@@ -138,6 +138,7 @@ func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
 		return
 	}
 	p.copyResponseHeader(ex, resp)
+	s.upstreamStatus = resp.StatusCode
 	s.response = Response{status: resp.StatusCode, header: httpHeader(ex.w.Header()), source: SourceService}
 	p.headerFilter(s)
 	p.writeHeader(ex)
@@ -175,7 +176,9 @@ func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.F
 			if p.plugins != nil {
 				chunk = p.plugins.BodyFilter(s, chunk, false)
 			}
-			if _, werr := ex.w.Write(chunk); werr != nil {
+			n, werr := ex.w.Write(chunk)
+			s.sent += int64(n)
+			if werr != nil {
 				return werr
 			}
 			if flusher != nil && c.br.Buffered() == 0 {
@@ -191,7 +194,9 @@ func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.F
 	}
 	if p.plugins != nil {
 		if last := p.plugins.BodyFilter(s, nil, true); len(last) > 0 {
-			if _, err := ex.w.Write(last); err != nil {
+			n, err := ex.w.Write(last)
+			s.sent += int64(n)
+			if err != nil {
 				return err
 			}
 		}
@@ -367,7 +372,8 @@ func (p *Proxy) respondExit(ex *exchange) {
 		body = p.plugins.BodyFilter(s, body, true)
 	}
 	if len(body) > 0 && s.request.method != http.MethodHead {
-		_, _ = ex.w.Write(body)
+		n, _ := ex.w.Write(body)
+		s.sent += int64(n)
 	}
 }
 

@@ -23,6 +23,7 @@ func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 		return
 	}
 	p.copyResponseHeader(ex, resp)
+	s.upstreamStatus = resp.StatusCode
 	s.response = Response{status: resp.StatusCode, header: httpHeader(ex.w.Header()), source: SourceService}
 	p.headerFilter(s)
 
@@ -52,7 +53,7 @@ func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 		client.Close()
 	}()
 	// upstream → client, starting with what followed the 101 head
-	_, _ = io.Copy(client, c.br)
+	s.sent, _ = io.Copy(client, c.br)
 	client.Close()
 	c.close()
 	<-done
