@@ -32,12 +32,13 @@ type State struct {
 	response Response
 	timings  Timings
 	tries    []Try
+	ctx      map[string]any
+	bal      balancer
+
 	// upstreamStatus is the status the upstream answered, 0 when none did;
 	// sent counts the response body bytes written to the client.
 	upstreamStatus int
 	sent           int64
-	ctx      map[string]any
-	bal      balancer
 
 	// pluginState is the Plugins implementation's per-request value
 	// (SetPluginState).
