@@ -13,6 +13,7 @@ import (
 
 // LogEntry is a copy of what a request left for the log phase, in the
 // spirit of kong.log.serialize(): it stays valid after the request ended.
+// Serialize and JSON give it Kong's serialized form.
 type LogEntry struct {
 	RequestID string
 	StartedAt time.Time
@@ -22,19 +23,41 @@ type LogEntry struct {
 	// Latencies: ProxyLatency and UpstreamLatency are zero when the
 	// request was not proxied.
 	ProxyLatency, UpstreamLatency, ResponseLatency time.Duration
-	Route                                          *entities.Route
-	Service                                        *entities.Service
-	Consumer                                       *entities.Consumer
-	Credential                                     *Credential
-	Tries                                          []proxy.Try
+	// RequestLatency is the time from the request's start to its log
+	// phase; ReceiveLatency the part of it after the upstream's response
+	// headers, zero when the request was not proxied.
+	RequestLatency, ReceiveLatency time.Duration
+	// UpstreamURI is the path and query sent upstream, "" when no service
+	// request was built.
+	UpstreamURI string
+	// UpstreamStatus is the status the upstream answered, 0 when none did
+	// (failed tries are in Tries).
+	UpstreamStatus int
+	Route          *entities.Route
+	Service        *entities.Service
+	Consumer       *entities.Consumer
+	Credential     *Credential
+	// Tries are the attempts to reach upstreams; the request was proxied
+	// when there is one.
+	Tries []proxy.Try
 	// Shared is a copy of kong.ctx.shared.
 	Shared map[string]any
+
+	json     []byte // JSON's result, once built
+	jsonOnce sync.Once
 }
 
 // LogRequest is the client's request.
 type LogRequest struct {
 	Method, Scheme, Host, Path, RawQuery string
-	Headers                              map[string][]string
+	// URI is the request target as sent, path and query.
+	URI string
+	// Port is the port the request came in on (after port_maps).
+	Port int
+	// Headers are the request headers, Host among them.
+	Headers map[string][]string
+	// Size is the bytes received: request line, headers and body read.
+	Size int64
 }
 
 // LogResponse is the response sent to the client.
@@ -42,6 +65,8 @@ type LogResponse struct {
 	Status  int
 	Source  string
 	Headers map[string][]string
+	// Size is the bytes sent: status line, headers and body.
+	Size int64
 }
 
 func newLogEntry(s *proxy.State, rq *request) *LogEntry {
@@ -49,11 +74,23 @@ func newLogEntry(s *proxy.State, rq *request) *LogEntry {
 	e := &LogEntry{
 		RequestID: s.RequestID(), StartedAt: t.Start(), ClientIP: s.Client().ForwardedIP(),
 		Request: LogRequest{Method: in.Method(), Scheme: in.Scheme(), Host: in.Host(), Path: in.RawPath(),
-			RawQuery: in.RawQuery(), Headers: copyHeaders(in.Headers())},
-		Response:     LogResponse{Status: out.Status(), Source: out.Source()},
+			RawQuery: in.RawQuery(), URI: in.URI(), Port: in.Port(), Headers: copyHeaders(in.Headers()),
+			Size: s.RequestSize()},
+		Response:     LogResponse{Status: out.Status(), Source: out.Source(), Size: s.ResponseSize()},
 		ProxyLatency: t.ProxyLatency(), UpstreamLatency: t.UpstreamLatency(), ResponseLatency: t.ResponseLatency(),
+		RequestLatency: time.Since(t.Start()),
+		UpstreamURI:    s.ServiceRequest().URI(), UpstreamStatus: s.UpstreamStatus(),
 		Route: s.Route(), Service: s.Service(), Consumer: rq.consumer, Credential: rq.credential,
 		Tries: append([]proxy.Try(nil), s.Tries()...),
+	}
+	if host := in.Header("Host"); host != "" {
+		if e.Request.Headers == nil {
+			e.Request.Headers = map[string][]string{}
+		}
+		e.Request.Headers["Host"] = []string{host}
+	}
+	if len(e.Tries) > 0 && e.ResponseLatency > 0 {
+		e.ReceiveLatency = e.RequestLatency - e.ResponseLatency
 	}
 	if h := out.Header(); h != nil {
 		e.Response.Headers = copyHeaders(h)

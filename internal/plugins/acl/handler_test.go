@@ -1,7 +1,6 @@
 package acl_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,15 +12,6 @@ import (
 
 // key-auth authenticates the consumers whose groups acl checks.
 var loaded = []string{"key-auth", "acl"}
-
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
 
 type fixture struct {
 	*plugintest.Env
@@ -65,7 +55,7 @@ func TestACL(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("admin: %d %q", res.StatusCode, body)
 	}
-	if g := echoed(t, body).Headers.Get("X-Consumer-Groups"); g != "admins, ops" && g != "ops, admins" {
+	if g := plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Groups"); g != "admins, ops" && g != "ops, admins" {
 		t.Errorf("X-Consumer-Groups = %q", g)
 	}
 	res, body = do("k-bob")
@@ -100,7 +90,7 @@ func TestACLDeny(t *testing.T) {
 	}
 	f.Insert("acls", `{"consumer":{"id":"`+f.alice+`"},"group":"ok"}`)
 	res, body = f.Do(plugintest.Request{Path: "/", Header: key})
-	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Groups") != "" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Groups") != "" {
 		t.Errorf("hidden groups: %d %q", res.StatusCode, body)
 	}
 	f.Insert("acls", `{"consumer":{"id":"`+f.alice+`"},"group":"banned"}`)

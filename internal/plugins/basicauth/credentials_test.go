@@ -92,7 +92,7 @@ func TestPasswordUpdate(t *testing.T) {
 			t.Errorf("%s: stored password %v, want the hash of %q (%s)", c.name, r["password"], c.password, want)
 		}
 		res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Authorization": {basic(c.user, c.password)}}})
-		if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Id") != c.consumer {
+		if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Id") != c.consumer {
 			t.Errorf("%s: authenticating with %q: %d %q", c.name, c.password, res.StatusCode, body)
 		}
 	}

@@ -1,29 +1,17 @@
 package basicauth_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/declarative"
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
 	"github.com/silverback-gw/silverback/internal/plugins/basicauth"
 )
 
 func load(t *testing.T, e *plugintest.Env, doc string) {
 	t.Helper()
-	cfg, err := declarative.Parse(e.DB.Catalog(), []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := declarative.Load(ctx, e.DB, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Holder.Rebuild(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.Load(doc)
 }
 
 // TestDeclarative: consumers with nested basicauth_credentials load with
@@ -56,14 +44,11 @@ consumers:
 `)
 	for _, c := range []struct{ user, password string }{{"alice-user", "kong"}, {"bob-user", "bond"}} {
 		res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Authorization": {basic(c.user, c.password)}}})
-		if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Credential-Identifier") != c.user {
+		if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Credential-Identifier") != c.user {
 			t.Errorf("%s: %d %q", c.user, res.StatusCode, body)
 		}
 	}
-	out, err := declarative.Export(context.Background(), e.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.Export()
 	hash := basicauth.HashPassword(alice, "kong")
 	for _, want := range []string{"_transform: false", "basicauth_credentials", hash} {
 		if !strings.Contains(string(out), want) {

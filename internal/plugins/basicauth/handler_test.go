@@ -16,15 +16,6 @@ import (
 
 var loaded = []string{"basic-auth", "key-auth"}
 
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
-
 // message is the message of Kong's JSON error body.
 func message(t *testing.T, body string) string {
 	t.Helper()
@@ -122,7 +113,7 @@ func TestAllowed(t *testing.T) {
 			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
 			continue
 		}
-		up := echoed(t, body)
+		up := plugintest.DecodeEcho(t, body)
 		want := map[string]string{"X-Consumer-Id": f.alice, "X-Consumer-Username": "alice", "X-Consumer-Custom-Id": "a-1",
 			"X-Credential-Identifier": "alice-user", "X-Anonymous-Consumer": "",
 			"Authorization": c.header.Get("Authorization"), "Proxy-Authorization": c.header.Get("Proxy-Authorization")}
@@ -155,7 +146,7 @@ func TestHideCredentials(t *testing.T) {
 			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
 			continue
 		}
-		up := echoed(t, body)
+		up := plugintest.DecodeEcho(t, body)
 		if got := up.Headers.Get("Authorization"); got != c.authorization {
 			t.Errorf("%s: upstream Authorization %q, want %q", c.name, got, c.authorization)
 		}
@@ -173,7 +164,7 @@ func TestAnonymous(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("anonymous: %d %q", res.StatusCode, body)
 	}
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	if up.Headers.Get("X-Consumer-Id") != anon || up.Headers.Get("X-Consumer-Username") != "guest" ||
 		up.Headers.Get("X-Anonymous-Consumer") != "true" ||
 		up.Headers.Get("X-Consumer-Custom-Id") != "" || up.Headers.Get("X-Credential-Identifier") != "" {
@@ -181,7 +172,7 @@ func TestAnonymous(t *testing.T) {
 	}
 	// valid credentials still authenticate
 	res, body = f.Do(plugintest.Request{Path: "/", Header: http.Header{"Authorization": {basic("alice-user", "pa:ss")}}})
-	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Id") != f.alice {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Id") != f.alice {
 		t.Errorf("credentials with anonymous: %d %q", res.StatusCode, body)
 	}
 
@@ -209,7 +200,7 @@ func TestLogicalOr(t *testing.T) {
 			if res.StatusCode != c.status {
 				t.Fatalf("%d %q", res.StatusCode, body)
 			}
-			if c.status == 200 && echoed(t, body).Headers.Get("X-Consumer-Id") != bob {
+			if c.status == 200 && plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Id") != bob {
 				t.Errorf("not key-auth's consumer: %q", body)
 			}
 		})

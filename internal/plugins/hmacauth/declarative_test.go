@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/declarative"
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
 	"github.com/silverback-gw/silverback/internal/store"
 )
@@ -37,19 +36,10 @@ consumers:
   - username: bob-hmac
     tags: [b]
 `
-	cfg, err := declarative.Parse(e.DB.Catalog(), []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.Load(doc)
 	ctx := context.Background()
-	if err := declarative.Load(ctx, e.DB, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Holder.Rebuild(ctx); err != nil {
-		t.Fatal(err)
-	}
 	var bobSecret string
-	err = e.DB.View(ctx, func(tx *store.Txn) error {
+	err := e.DB.View(ctx, func(tx *store.Txn) error {
 		r, err := tx.GetBy(ctx, "hmacauth_credentials", "username", "bob-hmac")
 		if err == nil {
 			bobSecret, _ = r["secret"].(string)
@@ -63,14 +53,11 @@ consumers:
 	for _, c := range []struct{ user, secret string }{{"alice-hmac", "alice-secret"}, {"bob-hmac", bobSecret}} {
 		res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Date": {date},
 			"Authorization": {authorization(c.user, "hmac-sha256", "date", sign("hmac-sha256", c.secret, "date: "+date))}}})
-		if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Credential-Identifier") != c.user {
+		if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Credential-Identifier") != c.user {
 			t.Errorf("%s: %d %q", c.user, res.StatusCode, body)
 		}
 	}
-	out, err := declarative.Export(ctx, e.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.Export()
 	for _, want := range []string{"hmacauth_credentials", "username: alice-hmac", "secret: alice-secret", "secret: " + bobSecret} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("export lacks %q:\n%s", want, out)

@@ -25,15 +25,6 @@ const (
 	msgNoMatch  = "HMAC signature does not match"
 )
 
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
-
 // message is the message of Kong's JSON error body.
 func message(t *testing.T, body string) string {
 	t.Helper()
@@ -178,7 +169,7 @@ func TestAllowed(t *testing.T) {
 			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
 			continue
 		}
-		up := echoed(t, body)
+		up := plugintest.DecodeEcho(t, body)
 		want := map[string]string{"X-Consumer-Id": f.alice, "X-Consumer-Username": "alice", "X-Consumer-Custom-Id": "a-1",
 			"X-Credential-Identifier": "alice", "X-Anonymous-Consumer": "", "Authorization": h.Get("Authorization")}
 		for k, v := range want {
@@ -236,7 +227,7 @@ func TestHideCredentials(t *testing.T) {
 			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
 			continue
 		}
-		up := echoed(t, body)
+		up := plugintest.DecodeEcho(t, body)
 		if got := up.Headers.Get("Authorization"); got != c.authorization {
 			t.Errorf("%s: upstream Authorization %q, want %q", c.name, got, c.authorization)
 		}
@@ -302,8 +293,8 @@ func TestValidateRequestBody(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d", c.name, res.StatusCode, resBody, c.status)
 			continue
 		}
-		if c.status == 200 && echoed(t, resBody).Body != c.body {
-			t.Errorf("%s: upstream got body %q", c.name, echoed(t, resBody).Body)
+		if c.status == 200 && plugintest.DecodeEcho(t, resBody).Body != c.body {
+			t.Errorf("%s: upstream got body %q", c.name, plugintest.DecodeEcho(t, resBody).Body)
 		}
 	}
 }
@@ -318,14 +309,14 @@ func TestAnonymous(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("anonymous: %d %q", res.StatusCode, body)
 	}
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	if up.Headers.Get("X-Consumer-Id") != anon || up.Headers.Get("X-Anonymous-Consumer") != "true" ||
 		up.Headers.Get("X-Consumer-Custom-Id") != "" || up.Headers.Get("X-Credential-Identifier") != "" {
 		t.Errorf("anonymous headers: %v", up.Headers)
 	}
 	res, body = f.Do(plugintest.Request{Path: "/", Header: http.Header{"Date": {date},
 		"Authorization": {authorization("alice", "hmac-sha1", "date", sign("hmac-sha1", "s3cret", "date: "+date))}}})
-	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Id") != f.alice {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Id") != f.alice {
 		t.Errorf("credentials with anonymous: %d %q", res.StatusCode, body)
 	}
 

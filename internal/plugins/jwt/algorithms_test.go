@@ -36,7 +36,7 @@ func TestAlgorithms(t *testing.T) {
 			t.Errorf("%s: %d %q", alg, res.StatusCode, body)
 			continue
 		}
-		if up := echoed(t, body).Headers; up.Get("X-Credential-Identifier") != "key-"+alg || up.Get("X-Consumer-Username") != "alice" {
+		if up := plugintest.DecodeEcho(t, body).Headers; up.Get("X-Credential-Identifier") != "key-"+alg || up.Get("X-Consumer-Username") != "alice" {
 			t.Errorf("%s: upstream %v", alg, up)
 		}
 	}

@@ -1,11 +1,9 @@
 package jwt_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/declarative"
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
 )
 
@@ -38,23 +36,13 @@ consumers:
       ` + strings.ReplaceAll(strings.TrimSpace(public), "\n", "\n      ") + `
     tags: [b]
 `
-	cfg, err := declarative.Parse(e.DB.Catalog(), []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := declarative.Load(ctx, e.DB, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Holder.Rebuild(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.Load(doc)
 	for _, c := range []struct{ user, token string }{
 		{"alice", sign(t, "HS256", []byte("alice-secret"), map[string]any{"iss": "alice-key", "exp": farFuture})},
 		{"bob", sign(t, "RS256", priv, map[string]any{"iss": "bob-rs", "exp": farFuture})},
 	} {
 		res, body := e.Do(plugintest.Request{Path: "/", Header: bearer(c.token)})
-		if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Username") != c.user {
+		if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Username") != c.user {
 			t.Errorf("%s: %d %q", c.user, res.StatusCode, body)
 		}
 	}
@@ -62,10 +50,7 @@ consumers:
 	if res.StatusCode != 401 || body != `{"exp":"must be a number"}` {
 		t.Errorf("without exp: %d %q", res.StatusCode, body)
 	}
-	out, err := declarative.Export(ctx, e.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.Export()
 	for _, want := range []string{"jwt_secrets:", "key: alice-key", "secret: alice-secret", "algorithm: RS256", "rsa_public_key:", "BEGIN PUBLIC KEY"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("export lacks %q:\n%s", want, out)

@@ -23,7 +23,7 @@ func TestJWT(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("%d %q", res.StatusCode, body)
 	}
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	want := map[string]string{"X-Consumer-Id": f.alice, "X-Consumer-Username": "alice", "X-Consumer-Custom-Id": "a-1",
 		"X-Credential-Identifier": aliceKey, "X-Anonymous-Consumer": "", "Authorization": "Bearer " + token,
 		"X-Authenticated-Jwt-Token": token}
@@ -152,7 +152,7 @@ func TestAnonymous(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("valid token: %d %q", res.StatusCode, body)
 			}
-			if up := echoed(t, body).Headers; up.Get("X-Consumer-Username") != "alice" || up.Get("X-Credential-Identifier") != aliceKey ||
+			if up := plugintest.DecodeEcho(t, body).Headers; up.Get("X-Consumer-Username") != "alice" || up.Get("X-Credential-Identifier") != aliceKey ||
 				up.Get("X-Anonymous-Consumer") != "" {
 				t.Errorf("valid token: %v", up)
 			}
@@ -165,7 +165,7 @@ func TestAnonymous(t *testing.T) {
 				if res.StatusCode != 200 {
 					t.Fatalf("anonymous: %d %q", res.StatusCode, body)
 				}
-				up := echoed(t, body).Headers
+				up := plugintest.DecodeEcho(t, body).Headers
 				if up.Get("X-Consumer-Id") != anon || up.Get("X-Consumer-Username") != "no-body" || up.Get("X-Anonymous-Consumer") != "true" ||
 					up.Get("X-Credential-Identifier") != "" || up.Get("X-Authenticated-Jwt-Token") != "" {
 					t.Errorf("anonymous headers: %v", up)
@@ -213,7 +213,7 @@ func TestLogicalOr(t *testing.T) {
 			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
 			continue
 		}
-		up := echoed(t, body).Headers
+		up := plugintest.DecodeEcho(t, body).Headers
 		if up.Get("X-Consumer-Username") != c.username || up.Get("X-Credential-Identifier") != c.credential {
 			t.Errorf("%s: %v", c.name, up)
 		}

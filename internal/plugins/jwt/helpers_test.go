@@ -126,15 +126,6 @@ func forge(header, claims any, sig func(input string) []byte) string {
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
 
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
-
 // fixture is a route "/" with jwt configured by config and a consumer
 // alice holding the HS256 secret aliceKey/aliceSecret.
 type fixture struct {

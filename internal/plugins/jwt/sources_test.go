@@ -48,7 +48,7 @@ func TestTokenSources(t *testing.T) {
 		if c.body == "" {
 			if res.StatusCode != 200 {
 				t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
-			} else if up := echoed(t, body); up.URI != c.req.Path || up.Headers.Get("X-Credential-Identifier") != aliceKey {
+			} else if up := plugintest.DecodeEcho(t, body); up.URI != c.req.Path || up.Headers.Get("X-Credential-Identifier") != aliceKey {
 				t.Errorf("%s: upstream %s %v", c.name, up.URI, up.Headers)
 			}
 			continue

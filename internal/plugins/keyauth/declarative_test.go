@@ -1,12 +1,10 @@
 package keyauth_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/declarative"
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
 )
 
@@ -39,29 +37,16 @@ consumers:
   acls:
   - group: silver
 `
-	cfg, err := declarative.Parse(e.DB.Catalog(), []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := declarative.Load(ctx, e.DB, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Holder.Rebuild(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.Load(doc)
 	res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"alice-key"}}})
-	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Consumer-Groups") != "gold" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Consumer-Groups") != "gold" {
 		t.Errorf("alice: %d %q", res.StatusCode, body)
 	}
 	res, body = e.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"bob-key"}}})
 	if res.StatusCode != 403 || !strings.Contains(body, "You cannot consume this service") {
 		t.Errorf("bob: %d %q", res.StatusCode, body)
 	}
-	out, err := declarative.Export(ctx, e.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.Export()
 	for _, want := range []string{"keyauth_credentials", "alice-key", "acls", "group: silver"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("export lacks %q:\n%s", want, out)

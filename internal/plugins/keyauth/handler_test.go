@@ -2,7 +2,6 @@ package keyauth_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,15 +17,6 @@ import (
 )
 
 var loaded = []string{"key-auth", "acl", "request-termination"}
-
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
 
 type fixture struct {
 	*plugintest.Env
@@ -65,7 +55,7 @@ func TestKeyAuth(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("header key: %d %q", res.StatusCode, body)
 	}
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	want := map[string]string{"X-Consumer-Id": f.alice, "X-Consumer-Username": "alice", "X-Consumer-Custom-Id": "a-1",
 		"X-Credential-Identifier": f.cred, "X-Anonymous-Consumer": "", "Apikey": "secret-a"}
 	for k, v := range want {
@@ -75,7 +65,7 @@ func TestKeyAuth(t *testing.T) {
 	}
 	// query argument
 	res, body = f.Get("/x?apikey=secret-a&a=1")
-	if res.StatusCode != 200 || echoed(t, body).URI != "/x?apikey=secret-a&a=1" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).URI != "/x?apikey=secret-a&a=1" {
 		t.Errorf("query key: %d %q", res.StatusCode, body)
 	}
 	// duplicate
@@ -88,11 +78,11 @@ func TestKeyAuth(t *testing.T) {
 func TestHideCredentials(t *testing.T) {
 	f := setup(t, `{"hide_credentials":true,"key_names":["apikey","x-key"]}`)
 	res, body := f.Do(plugintest.Request{Path: "/", Header: http.Header{"X-Key": {"secret-a"}}})
-	if res.StatusCode != 200 || echoed(t, body).Headers.Get("X-Key") != "" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).Headers.Get("X-Key") != "" {
 		t.Errorf("header: %d %q", res.StatusCode, body)
 	}
 	res, body = f.Get("/p?a=1&apikey=secret-a")
-	if res.StatusCode != 200 || echoed(t, body).URI != "/p?a=1" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, body).URI != "/p?a=1" {
 		t.Errorf("query: %d %q", res.StatusCode, body)
 	}
 }
@@ -106,7 +96,7 @@ func TestAnonymous(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("anonymous: %d %q", res.StatusCode, body)
 	}
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	if up.Headers.Get("X-Consumer-Id") != anon || up.Headers.Get("X-Anonymous-Consumer") != "true" ||
 		up.Headers.Get("X-Consumer-Custom-Id") != "" || up.Headers.Get("X-Credential-Identifier") != "" {
 		t.Errorf("anonymous headers: %v", up.Headers)
@@ -237,7 +227,7 @@ func TestKeyAuthInBody(t *testing.T) {
 			continue
 		}
 		if c.status == 200 {
-			if got := echoed(t, body).Body; got != c.upstreamBody {
+			if got := plugintest.DecodeEcho(t, body).Body; got != c.upstreamBody {
 				t.Errorf("%s: upstream got body %q, want %q", c.name, got, c.upstreamBody)
 			}
 		}
@@ -257,7 +247,7 @@ func TestKeyAuthHideCredentialsInBody(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("%s: %d %q", c.contentType, res.StatusCode, body)
 		}
-		up := echoed(t, body)
+		up := plugintest.DecodeEcho(t, body)
 		if up.Body != c.want || strings.Join(up.Headers["Content-Length"], ",") != strconv.Itoa(len(c.want)) {
 			t.Errorf("%s: upstream got %q (Content-Length %v), want %q", c.contentType, up.Body, up.Headers["Content-Length"], c.want)
 		}

@@ -53,15 +53,6 @@ func basic(userPassword string) string {
 	return base64.StdEncoding.EncodeToString([]byte(userPassword))
 }
 
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
-
 // message returns the message of Kong's JSON error body.
 func message(t *testing.T, body string) string {
 	t.Helper()
@@ -120,7 +111,7 @@ func TestLDAPAuth(t *testing.T) {
 			t.Errorf("%s: %d %q", c.name, res.StatusCode, body)
 			continue
 		}
-		up := echoed(t, body).Headers
+		up := plugintest.DecodeEcho(t, body).Headers
 		want := map[string]string{"X-Credential-Identifier": c.user, "X-Consumer-Id": "", "X-Consumer-Username": "",
 			"X-Anonymous-Consumer": "", "Authorization": strings.Join(c.header["Authorization"], ",")}
 		for k, v := range want {
@@ -175,7 +166,7 @@ func TestHideCredentials(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("%d %q", res.StatusCode, body)
 	}
-	up := echoed(t, body).Headers
+	up := plugintest.DecodeEcho(t, body).Headers
 	if up.Get("Authorization") != "" || up.Get("Proxy-Authorization") != "" || up.Get("X-Credential-Identifier") != "einstein" {
 		t.Errorf("upstream headers: %v", up)
 	}
@@ -202,7 +193,7 @@ func TestAnonymous(t *testing.T) {
 				t.Errorf("%s %s: %d %q", path, name, res.StatusCode, body)
 				continue
 			}
-			up := echoed(t, body).Headers
+			up := plugintest.DecodeEcho(t, body).Headers
 			if up.Get("X-Anonymous-Consumer") != "true" || up.Get("X-Consumer-Id") != anon ||
 				up.Get("X-Consumer-Username") != "no-body" || up.Get("X-Consumer-Custom-Id") != "anon-1" ||
 				up.Get("X-Credential-Identifier") != "" {
@@ -210,7 +201,7 @@ func TestAnonymous(t *testing.T) {
 			}
 		}
 		res, body := e.Do(plugintest.Request{Path: path, Header: http.Header{"Authorization": {"ldap " + basic("einstein:password")}}})
-		up := echoed(t, body).Headers
+		up := plugintest.DecodeEcho(t, body).Headers
 		if res.StatusCode != 200 || up.Get("X-Credential-Identifier") != "einstein" || up.Get("X-Anonymous-Consumer") != "" ||
 			up.Get("X-Consumer-Id") != "" {
 			t.Errorf("%s good password: %d %v", path, res.StatusCode, up)
@@ -272,7 +263,7 @@ func TestWithKeyAuth(t *testing.T) {
 			}
 			continue
 		}
-		up := echoed(t, body).Headers
+		up := plugintest.DecodeEcho(t, body).Headers
 		if up.Get("X-Consumer-Id") != c.consumer || up.Get("X-Credential-Identifier") != c.ident {
 			t.Errorf("%s %v: upstream headers %v", c.path, c.header, up)
 		}

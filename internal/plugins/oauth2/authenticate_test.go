@@ -82,15 +82,15 @@ func TestAccessTokenSources(t *testing.T) {
 	h := setup(t, `"hide_credentials":true`)
 	tok = h.clientToken("/oauth2/token")
 	res, body := h.Do(plugintest.Request{Path: "/p?a=1", Header: http.Header{"Authorization": {"Bearer " + tok}}})
-	if up := echoed(t, body); res.StatusCode != 200 || up.Headers.Get("Authorization") != "" || up.URI != "/p?a=1" {
+	if up := plugintest.DecodeEcho(t, body); res.StatusCode != 200 || up.Headers.Get("Authorization") != "" || up.URI != "/p?a=1" {
 		t.Errorf("header hidden: %d %q", res.StatusCode, body)
 	}
 	res, body = h.Get("/p?access_token=" + tok + "&a=1")
-	if up := echoed(t, body); res.StatusCode != 200 || up.URI != "/p?a=1" {
+	if up := plugintest.DecodeEcho(t, body); res.StatusCode != 200 || up.URI != "/p?a=1" {
 		t.Errorf("query hidden: %d %q", res.StatusCode, body)
 	}
 	res, body = h.Do(plugintest.Request{Method: "POST", Path: "/", Body: "b=2&access_token=" + tok, Header: form})
-	if up := echoed(t, body); res.StatusCode != 200 || up.Body != "b=2" {
+	if up := plugintest.DecodeEcho(t, body); res.StatusCode != 200 || up.Body != "b=2" {
 		t.Errorf("body hidden: %d %q", res.StatusCode, body)
 	}
 }
@@ -208,7 +208,7 @@ func TestAnonymous(t *testing.T) {
 
 	res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Authorization": {"Bearer nope"},
 		"X-Authenticated-Scope": {"spoof"}, "X-Credential-Identifier": {"spoof"}}})
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	if res.StatusCode != 200 || up.Headers.Get("X-Consumer-Id") != guest || up.Headers.Get("X-Anonymous-Consumer") != "true" ||
 		up.Headers.Get("X-Authenticated-Scope") != "" || up.Headers.Get("X-Credential-Identifier") != "" {
 		t.Errorf("anonymous: %d %q", res.StatusCode, body)
@@ -216,7 +216,7 @@ func TestAnonymous(t *testing.T) {
 	// key-auth (priority 1250) runs after oauth2 (1400): its credential
 	// replaces the anonymous consumer
 	res, body = e.Do(plugintest.Request{Path: "/", Header: http.Header{"Apikey": {"bob-key"}}})
-	if up := echoed(t, body); res.StatusCode != 200 || up.Headers.Get("X-Consumer-Username") != "bob" || up.Headers.Get("X-Anonymous-Consumer") != "" {
+	if up := plugintest.DecodeEcho(t, body); res.StatusCode != 200 || up.Headers.Get("X-Consumer-Username") != "bob" || up.Headers.Get("X-Anonymous-Consumer") != "" {
 		t.Errorf("key-auth after anonymous: %d %q", res.StatusCode, body)
 	}
 
@@ -246,7 +246,7 @@ func TestAlreadyAuthenticated(t *testing.T) {
 	}
 	res, body := e.Do(plugintest.Request{Path: "/?jwt=" + signed, Header: http.Header{
 		"X-Authenticated-Scope": {"spoof"}, "X-Authenticated-Userid": {"spoof"}}})
-	up := echoed(t, body)
+	up := plugintest.DecodeEcho(t, body)
 	if res.StatusCode != 200 || up.Headers.Get("X-Consumer-Username") != "bob" ||
 		up.Headers.Get("X-Authenticated-Scope") != "" || up.Headers.Get("X-Authenticated-Userid") != "" {
 		t.Errorf("jwt then oauth2: %d %q", res.StatusCode, body)

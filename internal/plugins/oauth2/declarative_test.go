@@ -1,12 +1,10 @@
 package oauth2_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/declarative"
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
 )
 
@@ -45,21 +43,7 @@ consumers:
     client_type: confidential
     tags: [b]
 `
-	load := func(doc string) {
-		t.Helper()
-		ctx := context.Background()
-		cfg, err := declarative.Parse(e.DB.Catalog(), []byte(doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := declarative.Load(ctx, e.DB, cfg); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Holder.Rebuild(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	load(doc)
+	e.Load(doc)
 	f := fixture{Env: e}
 	authenticate := func(client, secret, username string) {
 		t.Helper()
@@ -69,7 +53,7 @@ consumers:
 			t.Fatalf("%s: %d %v", client, status, body)
 		}
 		res, raw := f.bearer("/", str(body["access_token"]))
-		if up := echoed(t, raw); res.StatusCode != 200 || up.Headers.Get("X-Consumer-Username") != username ||
+		if up := plugintest.DecodeEcho(t, raw); res.StatusCode != 200 || up.Headers.Get("X-Consumer-Username") != username ||
 			up.Headers.Get("X-Credential-Identifier") != client {
 			t.Errorf("%s proxied: %d %q", client, res.StatusCode, raw)
 		}
@@ -77,15 +61,12 @@ consumers:
 	authenticate("alice-app", "alice-secret", "alice")
 	authenticate("bob-app", "bob-secret", "bob")
 
-	out, err := declarative.Export(context.Background(), e.DB)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := e.Export()
 	text := string(out)
 	if !containsAll(text, "oauth2_credentials", "client_id: alice-app", "client_secret: alice-secret", "$pbkdf2-sha512$i=10000,l=32$") ||
 		strings.Contains(text, "bob-secret") || strings.Contains(text, "oauth2_authorization_codes") {
 		t.Errorf("export:\n%s", text)
 	}
-	load(text)
+	e.Load(text)
 	authenticate("bob-app", "bob-secret", "bob")
 }

@@ -49,7 +49,7 @@ func TestAuthorizationCode(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("proxied: %d %q", res.StatusCode, raw)
 	}
-	up := echoed(t, raw)
+	up := plugintest.DecodeEcho(t, raw)
 	want := map[string]string{
 		"X-Consumer-Id": f.alice, "X-Consumer-Username": "alice", "X-Consumer-Custom-Id": "a-1",
 		"X-Credential-Identifier": "clientid123", "X-Authenticated-Scope": "email",
@@ -111,7 +111,7 @@ func TestImplicitGrant(t *testing.T) {
 		t.Errorf("stored %v", row)
 	}
 	res, raw := f.bearer("/", m[1])
-	if res.StatusCode != 200 || echoed(t, raw).Headers.Get("X-Authenticated-Scope") != "email profile" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, raw).Headers.Get("X-Authenticated-Scope") != "email profile" {
 		t.Errorf("proxied: %d %q", res.StatusCode, raw)
 	}
 }
@@ -126,7 +126,7 @@ func TestClientCredentials(t *testing.T) {
 		t.Fatalf("client_credentials: %d %v", status, body)
 	}
 	res, raw := f.bearer("/", str(body["access_token"]))
-	up := echoed(t, raw)
+	up := plugintest.DecodeEcho(t, raw)
 	if res.StatusCode != 200 || up.Headers.Get("X-Authenticated-Scope") != "profile" ||
 		up.Headers.Get("X-Authenticated-Userid") != "" || up.Headers.Get("X-Consumer-Username") != "alice" {
 		t.Errorf("proxied: %d %q", res.StatusCode, raw)
@@ -183,7 +183,7 @@ func TestPasswordGrant(t *testing.T) {
 		t.Fatalf("password: %d %v", status, body)
 	}
 	res, raw := f.bearer("/", str(body["access_token"]))
-	if res.StatusCode != 200 || echoed(t, raw).Headers.Get("X-Authenticated-Userid") != "id123" {
+	if res.StatusCode != 200 || plugintest.DecodeEcho(t, raw).Headers.Get("X-Authenticated-Userid") != "id123" {
 		t.Errorf("proxied: %d %q", res.StatusCode, raw)
 	}
 }
@@ -208,7 +208,7 @@ func TestRefreshToken(t *testing.T) {
 		t.Errorf("old token: %d", res.StatusCode)
 	}
 	res, raw := f.bearer("/", str(second["access_token"]))
-	if up := echoed(t, raw); res.StatusCode != 200 || up.Headers.Get("X-Authenticated-Userid") != "userid123" ||
+	if up := plugintest.DecodeEcho(t, raw); res.StatusCode != 200 || up.Headers.Get("X-Authenticated-Userid") != "userid123" ||
 		up.Headers.Get("X-Authenticated-Scope") != "email" {
 		t.Errorf("new token: %d %q", res.StatusCode, raw)
 	}

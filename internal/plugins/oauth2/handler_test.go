@@ -125,15 +125,6 @@ func (f fixture) token(code string, extra url.Values) map[string]any {
 
 func str(v any) string { s, _ := v.(string); return s }
 
-func echoed(t *testing.T, body string) plugintest.Echoed {
-	t.Helper()
-	var e plugintest.Echoed
-	if err := json.Unmarshal([]byte(body), &e); err != nil {
-		t.Fatalf("not the echo's body: %q", body)
-	}
-	return e
-}
-
 // bearer sends GET path with the access token and returns the response
 // and body.
 func (f fixture) bearer(path, token string) (*http.Response, string) {
