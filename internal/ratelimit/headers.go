@@ -15,7 +15,9 @@ type responseHeaders struct {
 
 // SetHeader records a response header for the client, replacing one of
 // the same name recorded before (kong.pdk.private.rate_limiting's
-// store_response_header). Both plugins record into the same set.
+// store_response_header). Both plugins record into the same set. Give
+// name in its canonical form (http.CanonicalHeaderKey, as the response
+// will spell it) to spare an allocation per header.
 func SetHeader(kong *plugin.PDK, name, value string) {
 	sh := kong.Shared()
 	rh, _ := sh[headersKey].(*responseHeaders)

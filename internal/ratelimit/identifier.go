@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/silverback-gw/silverback/internal/plugin"
@@ -63,5 +64,10 @@ func ScopeOf(kong *plugin.PDK) Scope {
 }
 
 // FormatNumber formats a limit or a count as Lua's tostring does (%.14g):
-// 10, 7.5, 1e+15.
-func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'g', 14, 64) }
+// 10, 7.5, 1e+15. Integers below 100 cost no allocation.
+func FormatNumber(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e14 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'g', 14, 64)
+}

@@ -26,7 +26,7 @@ const (
 
 type localShard struct {
 	mu        sync.Mutex
-	counters  map[Counter]localValue
+	counters  map[Counter]*localValue
 	max       int
 	nextSweep int64
 }
@@ -42,7 +42,7 @@ var _ Policy = (*Local)(nil)
 func NewLocal(maxEntries int) *Local {
 	l := &Local{seed: maphash.MakeSeed(), now: func() int64 { return time.Now().Unix() }}
 	for i := range l.shards {
-		l.shards[i] = localShard{counters: map[Counter]localValue{}, max: max(1, maxEntries/localShards)}
+		l.shards[i] = localShard{counters: map[Counter]*localValue{}, max: max(1, maxEntries/localShards)}
 	}
 	return l
 }
@@ -54,8 +54,17 @@ var node = NewLocal(DefaultLocalEntries)
 // configuration changes and their keys tell instances apart.
 func NodeLocal() *Local { return node }
 
+// shard returns the counter's shard, chosen by its scope, identifier and
+// period.
 func (l *Local) shard(c *Counter) *localShard {
-	return &l.shards[maphash.Comparable(l.seed, *c)%localShards]
+	var h maphash.Hash
+	h.SetSeed(l.seed)
+	h.WriteString(c.RouteID)
+	h.WriteString(c.ServiceID)
+	h.WriteString(c.Identifier)
+	h.WriteString(c.Name)
+	h.WriteByte(byte(c.Period))
+	return &l.shards[h.Sum64()%localShards]
 }
 
 // Add implements Policy.
@@ -65,16 +74,14 @@ func (l *Local) Add(_ context.Context, counters []Counter, n int64, before []int
 		c := &counters[i]
 		s := l.shard(c)
 		s.mu.Lock()
-		v, ok := s.counters[*c]
-		if !ok || v.expires <= now {
-			if !ok {
-				s.makeRoom(now)
-			}
-			v = localValue{expires: c.Period.End(c.Start)}
+		v := s.counters[*c]
+		if v == nil {
+			s.makeRoom(now)
+			v = &localValue{expires: c.Period.End(c.Start)}
+			s.counters[*c] = v
 		}
 		before[i] = v.n
 		v.n += n
-		s.counters[*c] = v
 		s.mu.Unlock()
 	}
 	return nil
@@ -87,12 +94,11 @@ func (l *Local) Get(_ context.Context, counters []Counter, values []int64) error
 		c := &counters[i]
 		s := l.shard(c)
 		s.mu.Lock()
-		v, ok := s.counters[*c]
-		s.mu.Unlock()
-		if !ok || v.expires <= now {
-			v.n = 0
+		values[i] = 0
+		if v := s.counters[*c]; v != nil && v.expires > now {
+			values[i] = v.n
 		}
-		values[i] = v.n
+		s.mu.Unlock()
 	}
 	return nil
 }

@@ -87,8 +87,9 @@ var _ Policy = (*Redis)(nil)
 // NewRedis returns the redis policy on the Redis of c.
 func NewRedis(c RedisConfig) *Redis { return &Redis{client: c.client()} }
 
-// Add implements Policy. A new key expires after its period's Expiration,
-// like Kong's: the key names its window, so no later window reads it.
+// Add implements Policy. Each addition sets the key to expire after its
+// period's Expiration (Kong sets it when the key is created): the key
+// names its window, so it only has to outlive the window.
 func (r *Redis) Add(ctx context.Context, counters []Counter, n int64, before []int64) error {
 	pipe := r.client.Pipeline()
 	incrs := make([]*redis.IntCmd, len(counters))

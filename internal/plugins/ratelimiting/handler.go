@@ -2,6 +2,7 @@ package ratelimiting
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -25,11 +26,12 @@ func init() {
 	})
 }
 
-// Response headers (Kong's handler.lua).
+// Response headers (Kong's handler.lua: RateLimit-Limit ...), in the
+// canonical form the response spells them in.
 const (
-	headerLimit      = "RateLimit-Limit"
-	headerRemaining  = "RateLimit-Remaining"
-	headerReset      = "RateLimit-Reset"
+	headerLimit      = "Ratelimit-Limit"
+	headerRemaining  = "Ratelimit-Remaining"
+	headerReset      = "Ratelimit-Reset"
 	headerRetryAfter = "Retry-After"
 )
 
@@ -37,8 +39,9 @@ const (
 type limit struct {
 	period ratelimit.Period
 	value  float64
+	text   string // value formatted
 	// headerLimit and headerRemaining are X-RateLimit-Limit-<Period> and
-	// X-RateLimit-Remaining-<Period>.
+	// X-RateLimit-Remaining-<Period>, canonical.
 	headerLimit, headerRemaining string
 }
 
@@ -53,8 +56,9 @@ func newHandler(c Config) (plugin.Handler, error) {
 	for i, v := range c.limits() {
 		if v != nil {
 			p := ratelimit.Periods[i]
-			h.limits = append(h.limits, limit{period: p, value: *v,
-				headerLimit: "X-RateLimit-Limit-" + p.Title(), headerRemaining: "X-RateLimit-Remaining-" + p.Title()})
+			h.limits = append(h.limits, limit{period: p, value: *v, text: ratelimit.FormatNumber(*v),
+				headerLimit:     http.CanonicalHeaderKey("X-RateLimit-Limit-" + p.Title()),
+				headerRemaining: http.CanonicalHeaderKey("X-RateLimit-Remaining-" + p.Title())})
 		}
 	}
 	return h, nil
@@ -128,11 +132,11 @@ func (h *handler) setHeaders(kong *plugin.PDK, now int64, used []int64, stop boo
 		if best == nil || remaining < bestRemaining || remaining == bestRemaining && l.period > best.period {
 			best, bestRemaining = l, remaining
 		}
-		ratelimit.SetHeader(kong, l.headerLimit, ratelimit.FormatNumber(l.value))
+		ratelimit.SetHeader(kong, l.headerLimit, l.text)
 		ratelimit.SetHeader(kong, l.headerRemaining, ratelimit.FormatNumber(remaining))
 	}
 	reset := strconv.FormatInt(best.period.Reset(now), 10)
-	ratelimit.SetHeader(kong, headerLimit, ratelimit.FormatNumber(best.value))
+	ratelimit.SetHeader(kong, headerLimit, best.text)
 	ratelimit.SetHeader(kong, headerRemaining, ratelimit.FormatNumber(bestRemaining))
 	ratelimit.SetHeader(kong, headerReset, reset)
 	if stop {

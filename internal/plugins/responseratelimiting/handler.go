@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,9 +43,10 @@ type slot struct {
 	index  int // the named limit's, in handler.names
 	period ratelimit.Period
 	value  float64
+	text   string // value formatted
 	// headerLimit and headerRemaining are
 	// X-RateLimit-Limit-<name>-<period> and
-	// X-RateLimit-Remaining-<name>-<period>.
+	// X-RateLimit-Remaining-<name>-<period>, canonical.
 	headerLimit, headerRemaining string
 }
 
@@ -55,6 +57,9 @@ type handler struct {
 	// then period.
 	names []string
 	slots []slot
+	// remainingHeaders are X-RateLimit-Remaining-<name> by name,
+	// canonical.
+	remainingHeaders []string
 }
 
 // state is what access leaves for header_filter and log.
@@ -72,11 +77,12 @@ func newHandler(c Config) (plugin.Handler, error) {
 	h := &handler{c: c, policies: ratelimit.NewSelector(c.Policy, c.Redis, ratelimit.SyncRealtime)}
 	h.names = slices.Sorted(maps.Keys(c.Limits))
 	for i, name := range h.names {
+		h.remainingHeaders = append(h.remainingHeaders, http.CanonicalHeaderKey("X-RateLimit-Remaining-"+name))
 		for _, p := range ratelimit.Periods {
 			if v := c.Limits[name][p.String()]; v != nil {
-				h.slots = append(h.slots, slot{name: name, index: i, period: p, value: *v,
-					headerLimit:     "X-RateLimit-Limit-" + name + "-" + p.String(),
-					headerRemaining: "X-RateLimit-Remaining-" + name + "-" + p.String()})
+				h.slots = append(h.slots, slot{name: name, index: i, period: p, value: *v, text: ratelimit.FormatNumber(*v),
+					headerLimit:     http.CanonicalHeaderKey("X-RateLimit-Limit-" + name + "-" + p.String()),
+					headerRemaining: http.CanonicalHeaderKey("X-RateLimit-Remaining-" + name + "-" + p.String())})
 			}
 		}
 	}
@@ -129,7 +135,7 @@ func (h *handler) Access(kong *plugin.PDK) error {
 		for ; hi < len(h.slots) && h.slots[hi].index == h.slots[lo].index; hi++ {
 			least = min(least, h.slots[hi].value-float64(st.used[hi]))
 		}
-		ratelimit.SetHeader(kong, "X-RateLimit-Remaining-"+h.slots[lo].name, ratelimit.FormatNumber(least))
+		ratelimit.SetHeader(kong, h.remainingHeaders[h.slots[lo].index], ratelimit.FormatNumber(least))
 		lo = hi
 	}
 	kong.Shared()[stateKey] = st
@@ -155,7 +161,7 @@ func (h *handler) HeaderFilter(kong *plugin.PDK) error {
 		remaining := s.value - float64(st.used[i])
 		spent := st.increments[s.index]
 		if !h.c.HideClientHeaders {
-			ratelimit.SetHeader(kong, s.headerLimit, ratelimit.FormatNumber(s.value))
+			ratelimit.SetHeader(kong, s.headerLimit, s.text)
 			ratelimit.SetHeader(kong, s.headerRemaining, ratelimit.FormatNumber(max(0, remaining-float64(spent))))
 		}
 		if spent > 0 && remaining <= 0 {
