@@ -20,8 +20,9 @@ type Local struct {
 
 const (
 	localShards = 64
-	// DefaultLocalEntries bounds the counters Local keeps.
-	DefaultLocalEntries = 1 << 20
+	// DefaultLocalEntries bounds the counters the node keeps: about 15 MB,
+	// of the order of Kong's 12 MB kong_rate_limiting_counters dict.
+	DefaultLocalEntries = 100_000
 )
 
 type localShard struct {

@@ -94,9 +94,12 @@ func (s *RedisSync) Add(ctx context.Context, counters []Counter, n int64, before
 		}
 		before[i] = incr.Val() - n
 		s.mu.Lock()
-		if s.counters[key] == nil {
+		switch sc := s.counters[key]; {
+		case sc == nil:
 			s.counters[key] = &syncedCounter{period: c.Period, read: incr.Val()}
 			s.schedule() // forgets it within rate, even with no increment
+		case incr.Val() > sc.read: // another request read it meanwhile
+			sc.read = incr.Val()
 		}
 		s.mu.Unlock()
 	}
