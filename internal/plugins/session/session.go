@@ -30,14 +30,6 @@ const (
 	expireFlags = "; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0"
 )
 
-type state uint8
-
-const (
-	stateNew state = iota
-	stateOpen
-	stateClosed
-)
-
 // meta is what an opened or saved cookie's header holds.
 type meta struct {
 	timestamp     int64 // when it was opened or saved
@@ -66,7 +58,6 @@ type session struct {
 	h       *handler
 	x       *exchange
 	now     int64
-	state   state
 	entries []json.RawMessage
 	index   int
 	cur     entry
@@ -98,11 +89,11 @@ func (s *session) open(kong *plugin.PDK) (bool, error) {
 	if remembered, _ := s.openCookie(kong, true, false); !remembered {
 		return false, err
 	}
-	if err := s.save(kong, stateOpen, true); err != nil {
+	if err := s.save(kong, true); err != nil {
 		return false, err
 	}
-	s.state, s.meta = stateNew, nil
-	if err := s.save(kong, stateOpen, false); err != nil {
+	s.meta = nil
+	if err := s.save(kong, false); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -184,12 +175,12 @@ func (s *session) openCookie(kong *plugin.PDK, remember, metaOnly bool) (bool, e
 	}
 	for i, raw := range entries {
 		if e, ok := decodeEntry(raw); ok && e.audience == c.Audience {
-			s.state, s.entries, s.index, s.cur = stateOpen, entries, i, e
+			s.entries, s.index, s.cur = entries, i, e
 			return true, nil
 		}
 	}
 	// another audience's session: this one is new, kept beside the others
-	s.state, s.entries, s.index = stateNew, append(entries, s.cur.encode()), len(entries)
+	s.entries, s.index = append(entries, s.cur.encode()), len(entries)
 	return false, errMissingAudience
 }
 
@@ -300,7 +291,7 @@ func (s *session) checkTimes(hd header, remember bool) error {
 // save writes the session under a new session id: a new cookie (or
 // persistent cookie) and, with storage, a new row replacing the old one.
 // The creation time is kept, the rolling offset restarts.
-func (s *session) save(kong *plugin.PDK, st state, remember bool) error {
+func (s *session) save(kong *plugin.PDK, remember bool) error {
 	c := &s.h.c
 	name, m := c.CookieName, s.meta
 	if remember {
@@ -422,7 +413,7 @@ func (s *session) save(kong *plugin.PDK, st state, remember bool) error {
 	if remember {
 		s.rememberMeta = saved
 	} else {
-		s.state, s.meta = st, saved
+		s.meta = saved
 	}
 	return nil
 }
@@ -439,7 +430,7 @@ func lifetime(timeout float64) int64 {
 // saveAll saves the session and, when it is persistent, the persistent
 // cookie (a failure of the latter is logged).
 func (s *session) saveAll(kong *plugin.PDK) error {
-	if err := s.save(kong, stateOpen, false); err != nil {
+	if err := s.save(kong, false); err != nil {
 		return err
 	}
 	s.saveRemember(kong)
@@ -455,7 +446,7 @@ func (s *session) saveRemember(kong *plugin.PDK) {
 	if s.rememberMeta == nil {
 		_, _ = s.openCookie(kong, true, true)
 	}
-	if err := s.save(kong, stateOpen, true); err != nil {
+	if err := s.save(kong, true); err != nil {
 		kong.Log.Warn("[session] " + err.Error())
 	}
 }
@@ -494,7 +485,7 @@ func (s *session) refresh(kong *plugin.PDK) error {
 	m := s.meta
 	rolling := m.timestamp - m.creation - m.rollingOffset
 	if c.RollingTimeout > 0 && float64(rolling) > math.Ceil(c.RollingTimeout*0.75) {
-		return s.save(kong, stateOpen, false)
+		return s.save(kong, false)
 	}
 	if c.IdlingTimeout > 0 && rolling-m.idlingOffset > touchThreshold {
 		s.touch()
@@ -509,7 +500,7 @@ func (s *session) logout(kong *plugin.PDK) error {
 		return s.destroy(kong)
 	}
 	s.entries = slices.Delete(s.entries, s.index, s.index+1)
-	if err := s.save(kong, stateClosed, false); err != nil {
+	if err := s.save(kong, false); err != nil {
 		return err
 	}
 	s.saveRemember(kong)
@@ -559,6 +550,5 @@ func (s *session) destroyCookie(kong *plugin.PDK, remember bool) error {
 		}
 	}
 	s.x.setCookies(cookies...)
-	s.state = stateClosed
 	return nil
 }
