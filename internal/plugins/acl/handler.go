@@ -5,6 +5,7 @@ package acl
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/silverback-gw/silverback/internal/meta"
@@ -39,10 +40,12 @@ const (
 type handler struct {
 	allow, deny map[string]bool
 	hide        bool
+	// authenticatedFirst is always_use_authenticated_groups.
+	authenticatedFirst bool
 }
 
 func newHandler(c Config) (plugin.Handler, error) {
-	h := &handler{hide: c.HideGroupsHeader}
+	h := &handler{hide: c.HideGroupsHeader, authenticatedFirst: c.AlwaysUseAuthenticatedGroups}
 	if len(c.Deny) > 0 {
 		h.deny = set(c.Deny)
 	} else {
@@ -61,54 +64,76 @@ func set(groups []string) map[string]bool {
 
 var _ plugin.AccessHandler = (*handler)(nil)
 
-// Access refuses a request without consumer (401, or 403 when a
-// credential exists), a consumer outside the allowed groups or in a
-// denied one (403).
+// SharedGroups is the kong.ctx.shared key under which an auth plugin
+// (session, ldap) leaves the groups it authenticated the request with, a
+// []string: Kong's authenticated groups.
+const SharedGroups = "authenticated_groups"
+
+// HeaderAuthenticatedGroups carries the authenticated groups upstream
+// when they decided.
+const HeaderAuthenticatedGroups = "X-Authenticated-Groups"
+
+// Access checks the request's groups as Kong's acl: the authenticated
+// groups an auth plugin left when there is no consumer, no credential (the
+// anonymous consumer) or always_use_authenticated_groups; else the
+// consumer's acls. No groups to check is 401 (403 when a credential
+// exists); groups outside the allowed ones or in a denied one are 403.
 func (h *handler) Access(kong *plugin.PDK) error {
-	consumer := kong.Client.Consumer()
+	consumer, credential := kong.Client.Consumer(), kong.Client.Credential()
 	refuse := func() error {
-		if kong.Client.Credential() != nil {
+		if credential != nil {
 			return kong.Response.Error(403, msgForbidden)
 		}
 		return kong.Response.Error(401, msgUnauthorized)
 	}
-	if consumer == nil || kong.Cache == nil {
-		return refuse()
+	groups, header := authenticatedGroups(kong), HeaderAuthenticatedGroups
+	if consumer != nil && !(credential == nil || h.authenticatedFirst) {
+		groups = nil
 	}
-	groups, err := ConsumerGroups(kong.Cache, consumer.ID)
-	if err != nil {
-		return err
-	}
-	if len(groups) == 0 {
-		if h.deny != nil {
-			return nil
+	if groups == nil {
+		if consumer == nil || kong.Cache == nil {
+			return refuse()
 		}
-		return refuse()
-	}
-	blocked := true
-	if h.deny != nil {
-		blocked = false
-		for _, g := range groups {
-			if h.deny[g] {
-				blocked = true
-				break
-			}
+		var err error
+		if groups, err = ConsumerGroups(kong.Context(), kong.Cache, consumer.ID); err != nil {
+			return err
 		}
-	} else {
-		for _, g := range groups {
-			if h.allow[g] {
-				blocked = false
-				break
-			}
+		if len(groups) == 0 && h.deny == nil {
+			return refuse()
 		}
+		header = HeaderGroups
 	}
-	if blocked {
+	if h.blocked(groups) {
 		return kong.Response.Error(403, msgForbidden)
 	}
-	if h.hide {
-		kong.ServiceRequest.ClearHeader(HeaderGroups)
-	} else {
-		kong.ServiceRequest.SetHeader(HeaderGroups, strings.Join(groups, ", "))
+	// Kong leaves a client's header alone when hiding; clearing it keeps
+	// clients from passing groups off as the gateway's
+	kong.ServiceRequest.ClearHeader(HeaderGroups)
+	kong.ServiceRequest.ClearHeader(HeaderAuthenticatedGroups)
+	if !h.hide {
+		kong.ServiceRequest.SetHeader(header, strings.Join(groups, ", "))
+	}
+	return nil
+}
+
+// blocked reports whether groups are refused: one is denied, or none is
+// allowed.
+func (h *handler) blocked(groups []string) bool {
+	if h.deny != nil {
+		return slices.ContainsFunc(groups, func(g string) bool { return h.deny[g] })
+	}
+	return !slices.ContainsFunc(groups, func(g string) bool { return h.allow[g] })
+}
+
+// authenticatedGroups returns the groups an auth plugin authenticated the
+// request with, nil when none did.
+func authenticatedGroups(kong *plugin.PDK) []string {
+	switch g := kong.Shared()[SharedGroups].(type) {
+	case []string:
+		return g
+	case nil:
+	default:
+		kong.Log.Warn("invalid authenticated_groups, a []string was expected")
 	}
 	return nil
 }
@@ -116,8 +141,8 @@ func (h *handler) Access(kong *plugin.PDK) error {
 // ConsumerGroups returns the consumer's groups through the cache, under
 // Kong's key acls:<consumer id> (invalidated by any change to the
 // consumer's acls).
-func ConsumerGroups(cache *plugin.Cache, consumerID string) ([]string, error) {
-	v, err := cache.Get(context.Background(), plugin.EntityKey(Groups.Name, consumerID), func(ctx context.Context) (any, error) {
+func ConsumerGroups(ctx context.Context, cache *plugin.Cache, consumerID string) ([]string, error) {
+	v, err := cache.Get(ctx, plugin.EntityKey(Groups.Name, consumerID), func(ctx context.Context) (any, error) {
 		groups := []string{}
 		err := cache.DB().ViewShared(ctx, func(tx *store.Txn) error {
 			return tx.Each(ctx, Groups.Name, store.Query{ForeignField: "consumer", ForeignID: consumerID}, func(r store.Row) error {
