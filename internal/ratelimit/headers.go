@@ -1,6 +1,9 @@
 package ratelimit
 
 import (
+	"math"
+	"strconv"
+
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/proxy"
 )
@@ -47,4 +50,13 @@ func ApplyHeaders(kong *plugin.PDK) {
 	for _, f := range rh.fields {
 		h.Set(f.Name, f.Value)
 	}
+}
+
+// FormatNumber formats a limit or a count as Lua's tostring does (%.14g):
+// 10, 7.5, 1e+15. Integers below 100 cost no allocation.
+func FormatNumber(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e14 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'g', 14, 64)
 }

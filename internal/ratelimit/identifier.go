@@ -1,11 +1,6 @@
 package ratelimit
 
-import (
-	"math"
-	"strconv"
-
-	"github.com/silverback-gw/silverback/internal/plugin"
-)
+import "github.com/silverback-gw/silverback/internal/plugin"
 
 // Identifier returns who a request is counted as (Kong's get_identifier),
 // by limitBy: "consumer" the consumer's id, else the credential's;
@@ -61,13 +56,4 @@ func ScopeOf(kong *plugin.PDK) Scope {
 		s.ServiceID = svc.ID
 	}
 	return s
-}
-
-// FormatNumber formats a limit or a count as Lua's tostring does (%.14g):
-// 10, 7.5, 1e+15. Integers below 100 cost no allocation.
-func FormatNumber(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e14 {
-		return strconv.FormatInt(int64(v), 10)
-	}
-	return strconv.FormatFloat(v, 'g', 14, 64)
 }

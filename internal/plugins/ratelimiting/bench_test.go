@@ -2,7 +2,6 @@ package ratelimiting_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 
@@ -30,18 +29,7 @@ func BenchmarkRateLimiting(b *testing.B) {
 				e.Plugin("rate-limiting", plugintest.On("route", route), bc.config)
 			}
 			req, _ := http.NewRequest("GET", e.Server.URL+"/bench", nil)
-			b.ReportAllocs()
-			for b.Loop() {
-				res, err := e.Client.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					b.Fatalf("status %d", res.StatusCode)
-				}
-			}
+			e.Loop(b, req)
 		})
 	}
 }
