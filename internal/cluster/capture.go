@@ -35,6 +35,10 @@ func (c *Cluster) Wrap(b store.Backend) store.Backend {
 	return &backend{Backend: b, catalog: c.opts.Catalog}
 }
 
+// Unwrap returns the wrapped backend, for code that needs its own methods
+// (the rate-limiting cluster policy's metrics upserts).
+func (b *backend) Unwrap() store.Backend { return b.Backend }
+
 // Update runs fn with a transaction that records the cache keys of its
 // writes in the context the write hook receives.
 func (b *backend) Update(ctx context.Context, fn func(store.Tx) error) error {

@@ -44,6 +44,10 @@ func (k *PDK) Context() context.Context { return k.state.Context() }
 // Shared is a map the plugins of a request share (kong.ctx.shared).
 func (k *PDK) Shared() map[string]any { return k.state.Ctx() }
 
+// Plugin returns the plugin instance being run (kong.plugin.get_id is
+// its ID); its RouteID, ServiceID and ConsumerID are its scope.
+func (k *PDK) Plugin() *Instance { return k.instance }
+
 // PluginID returns the id of the plugin instance being run
 // (kong.plugin.get_id).
 func (k *PDK) PluginID() string {

@@ -2,7 +2,6 @@ package ratelimit
 
 import (
 	"context"
-	"reflect"
 	"sync"
 	"time"
 
@@ -41,22 +40,18 @@ func ClusterPolicy(db *store.DB) Policy {
 }
 
 // postgresOf returns the PostgreSQL backend under b, nil when there is
-// none. It looks through wrappers that embed the store.Backend they wrap,
-// as the cluster events' capture does, without knowing their types.
+// none. It looks through wrappers with an Unwrap method (the cluster
+// events' capture).
 func postgresOf(b store.Backend) *postgres.Backend {
 	for b != nil {
-		if pg, ok := b.(*postgres.Backend); ok {
-			return pg
-		}
-		v := reflect.Indirect(reflect.ValueOf(b))
-		if v.Kind() != reflect.Struct {
+		switch w := b.(type) {
+		case *postgres.Backend:
+			return w
+		case interface{ Unwrap() store.Backend }:
+			b = w.Unwrap()
+		default:
 			return nil
 		}
-		f := v.FieldByName("Backend")
-		if !f.IsValid() || !f.CanInterface() {
-			return nil
-		}
-		b, _ = f.Interface().(store.Backend)
 	}
 	return nil
 }

@@ -39,21 +39,19 @@ func Identifier(kong *plugin.PDK, limitBy, header, path string) string {
 	return kong.Client.ForwardedIP()
 }
 
-// ScopeOf returns the scope of the counters of the plugin instance
-// running for kong's request: the matched route and service.
-//
-// Kong keys counters by the instance's own route and service (its
-// conf.route_id and conf.service_id), which the plugin runtime does not
-// give handlers: a route's instance counts the same either way, but a
-// service's or a global instance counts per route here where Kong counts
-// across the service's routes or every route.
+// ScopeOf returns the route and service the counters of the running
+// instance are kept for: its own (Kong's conf.route_id and
+// conf.service_id), so that a service's or a global instance counts
+// across routes; EmptyUUID for none.
 func ScopeOf(kong *plugin.PDK) Scope {
 	s := Scope{RouteID: EmptyUUID, ServiceID: EmptyUUID}
-	if r := kong.Route(); r != nil {
-		s.RouteID = r.ID
-	}
-	if svc := kong.Service(); svc != nil {
-		s.ServiceID = svc.ID
+	if inst := kong.Plugin(); inst != nil {
+		if inst.RouteID != "" {
+			s.RouteID = inst.RouteID
+		}
+		if inst.ServiceID != "" {
+			s.ServiceID = inst.ServiceID
+		}
 	}
 	return s
 }

@@ -105,10 +105,13 @@ func TestLocal(t *testing.T) {
 	}
 }
 
-// wrapper embeds the backend it wraps, as the cluster events' capture.
+// wrapper wraps a backend and unwraps to it, as the cluster events'
+// capture.
 type wrapper struct {
 	store.Backend
 }
+
+func (w *wrapper) Unwrap() store.Backend { return w.Backend }
 
 func TestPostgresOf(t *testing.T) {
 	pg := &postgres.Backend{}

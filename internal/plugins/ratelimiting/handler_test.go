@@ -251,3 +251,29 @@ func TestConsumerScoped(t *testing.T) {
 		t.Errorf("alice's limit header %q, want her own configuration's 1", got)
 	}
 }
+
+// TestScopeOfInstance: counters belong to the instance's own scope, as
+// Kong keys them by conf.service_id and conf.route_id: a service's
+// instance counts across the service's routes, a global one across every
+// route.
+func TestScopeOfInstance(t *testing.T) {
+	for _, scope := range []string{"service", "global"} {
+		e := plugintest.New(t, loaded)
+		svc := e.Service()
+		e.Route(svc, "/a")
+		e.Route(svc, "/b")
+		on := ""
+		if scope == "service" {
+			on = plugintest.On("service", svc)
+		}
+		e.Plugin("rate-limiting", on, `{"hour":3,"limit_by":"ip"}`)
+		for i, path := range []string{"/a", "/b", "/a"} {
+			if got := status(t, e, get(path)); got != 200 {
+				t.Fatalf("%s: request %d on %s: %d", scope, i+1, path, got)
+			}
+		}
+		if got := status(t, e, get("/b")); got != 429 {
+			t.Errorf("%s: fourth request across routes: %d, want 429", scope, got)
+		}
+	}
+}
