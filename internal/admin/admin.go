@@ -39,6 +39,9 @@ type Options struct {
 	LogLevel LogLevel
 	// Cache is the node's entity cache (/cache); nil means nothing is cached.
 	Cache Cache
+	// Metrics serves GET /metrics (the prometheus plugin's exporter); nil
+	// means the endpoint does not exist.
+	Metrics http.Handler
 	// Headers selects the response headers the `headers` property enables.
 	Headers Headers
 	// AdminGUIURLs are the admin_gui_url values: when set, CORS answers only

@@ -40,6 +40,18 @@ func (h *Handler) infoRoutes(rr *router) {
 	notCP := func(c *call) error { return plainError(http.StatusBadRequest, msgNotCP) }
 	rr.handle("/clustering/data-planes", "GET", notCP)
 	rr.handle("/clustering/status", "GET", notCP)
+	if h.opts.Metrics != nil {
+		rr.handle("/metrics", "GET", h.metrics)
+	}
+}
+
+// metrics is GET /metrics, the prometheus plugin's endpoint: the
+// exporter writes the response.
+func (h *Handler) metrics(c *call) error {
+	c.wrote = true
+	h.responseHeaders(c.w.Header(), c.started)
+	h.opts.Metrics.ServeHTTP(c.w, c.r)
+	return nil
 }
 
 // root is GET /: the node, its plugins and its configuration

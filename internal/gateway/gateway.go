@@ -19,6 +19,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	_ "github.com/silverback-gw/silverback/internal/plugins/bundled" // the bundled plugins register themselves
+	"github.com/silverback-gw/silverback/internal/plugins/prometheus"
 	"github.com/silverback-gw/silverback/internal/proxy"
 	"github.com/silverback-gw/silverback/internal/runtime"
 	"github.com/silverback-gw/silverback/internal/store"
@@ -40,6 +41,9 @@ type Gateway struct {
 	balancers *balancer.Set   // upstream balancers and health checks, outside the snapshot
 	admin     http.Handler
 	status    http.Handler
+	// metrics is the prometheus plugin's /metrics, nil when the plugin is
+	// not loaded.
+	metrics *prometheus.Exporter
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -82,7 +86,11 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	if g.cluster != nil {
 		g.cluster.Subscribe(invalidateCache(g.pluginRT.Cache()))
 	}
-	g.holder.SetPluginCompiler(g.pluginRT)
+	if g.metrics = g.newMetrics(nodeID); g.metrics != nil {
+		g.holder.SetPluginCompiler(metricsCompiler{g.pluginRT, g.metrics})
+	} else {
+		g.holder.SetPluginCompiler(g.pluginRT)
+	}
 	db.Subscribe(g.holder.OnEvents)
 	if cfg.Database == "off" {
 		g.dbless = &dblessConfig{g: g}
@@ -173,6 +181,7 @@ func (g *Gateway) newAdmin(nodeID string) http.Handler {
 		DBLess:      g.dbless != nil,
 		Health:      adminhealth.New(g.balancers),
 		Cache:       g.pluginRT.Cache(),
+		Metrics:     g.metricsHandler(),
 		Headers:     admin.Headers{Server: g.cfg.Headers.Server, AdminLatency: g.cfg.Headers.AdminLatency},
 		MaxBodySize: g.cfg.AdminMaxBodySize,
 		Logger:      g.log,

@@ -9,15 +9,17 @@ import (
 )
 
 // statusHandler serves the status listener: /status (the Admin API's
-// node status) and /status/ready (Kong's readiness probe, kong/status/ready.lua).
+// node status), /status/ready (Kong's readiness probe,
+// kong/status/ready.lua) and, with the prometheus plugin, /metrics.
 type statusHandler struct {
 	g        *Gateway
 	admin    http.Handler
+	metrics  http.Handler // nil without the prometheus plugin
 	draining atomic.Bool
 }
 
 func (g *Gateway) newStatus(string) http.Handler {
-	return &statusHandler{g: g, admin: g.admin}
+	return &statusHandler{g: g, admin: g.admin, metrics: g.metricsHandler()}
 }
 
 func (h *statusHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -26,6 +28,15 @@ func (h *statusHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.admin.ServeHTTP(w, r)
 	case "/status/ready", "/status/ready/":
 		h.ready(w, r)
+	case "/metrics", "/metrics/":
+		switch {
+		case h.metrics == nil:
+			writeMessage(w, http.StatusNotFound, "Not found")
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			writeMessage(w, http.StatusMethodNotAllowed, "Method not allowed")
+		default:
+			h.metrics.ServeHTTP(w, r)
+		}
 	default:
 		writeMessage(w, http.StatusNotFound, "Not found")
 	}
