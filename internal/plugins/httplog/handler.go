@@ -8,7 +8,7 @@ import (
 
 	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
-	"github.com/silverback-gw/silverback/internal/plugins/httplog/queue"
+	"github.com/silverback-gw/silverback/internal/plugin/queue"
 )
 
 // Name and Priority are Kong's.

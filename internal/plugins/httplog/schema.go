@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/silverback-gw/silverback/internal/plugin"
-	"github.com/silverback-gw/silverback/internal/plugins/httplog/queue"
+	"github.com/silverback-gw/silverback/internal/plugin/queue"
 	"github.com/silverback-gw/silverback/internal/schema"
 )
 
