@@ -55,8 +55,8 @@ func TestJSONBody(t *testing.T) {
 		{"append into an object", `{"append":{"body":["p1:v1"]}}`, `{"p1":{"a":"b"}}`, `{"p1":{"1":"v1","a":"b"}}`},
 		{"preserves an empty array", `{"add":{"body":["p1:v1"]}}`, `{"emptyarray":[]}`, `{"emptyarray":[],"p1":"v1"}`},
 		{"cjson numbers and escapes", `{"add":{"body":["url:http://x/y"]}}`,
-			`{"big":12345678901234567890,"f":0.1,"e":1e300,"s":"\u0001\u007f\"\\é"}`,
-			`{"big":1.2345678901235e+19,"e":1e+300,"f":0.1,"s":"\u0001\u007f\"\\é","url":"http:\/\/x\/y"}`},
+			`{"big":12345678901234567890,"f":0.1,"e":1e300,"s":"\u0001\u007f\"\\é\b\f\n\r\t","t":true,"n":null}`,
+			`{"big":1.2345678901235e+19,"e":1e+300,"f":0.1,"n":null,"s":"\u0001\u007f\"\\é\b\f\n\r\t","t":true,"url":"http:\/\/x\/y"}`},
 		{"malformed JSON is left alone", `{"add":{"body":["p1:v1"]},"remove":{"body":["a"]}}`, `malformed json body`, `malformed json body`},
 		{"a top-level array is re-encoded", `{"add":{"body":["p1:v1"]}}`, `[1, "a/b"]`, `[1,"a\/b"]`},
 		{"a string only read is left alone", `{"replace":{"body":["p1:v1"]}}`, `"text"`, `"text"`},
@@ -111,11 +111,16 @@ func TestMultipartBody(t *testing.T) {
 			part("originalparam", "yes") + part("nottorename", "yes") + end,
 			part("nottorename", "yes") + part("renamedparam", "yes") + end},
 		{"rename of a file keeps its value", `{"rename":{"body":["f:g"]}}`, file + end, part("g", "line1\r\nline2") + end},
+		{"rename onto an existing name takes its place", `{"rename":{"body":["a:b"]}}`,
+			part("b", "old") + part("c", "c") + part("a", "new") + end, part("b", "new") + part("c", "c") + end},
 		{"replace moves the part last", `{"replace":{"body":["p1:v1"]}}`, part("p1", "v") + part("p2", "v1") + end,
 			part("p2", "v1") + part("p1", "v1") + end},
 		{"replace of an absent name", `{"replace":{"body":["p1:v1"]}}`, part("p2", "v1") + end, part("p2", "v1") + end},
 		{"append does not apply", `{"append":{"body":["p1:v1"]}}`, part("p1", "keep") + end, part("p1", "keep") + end},
 		{"remove of the only part empties the body", `{"remove":{"body":["p1"]}}`, part("p1", "v") + end, ""},
+	})
+	testBodies(t, `multipart/form-data; boundary="XyZ"`, []bodyCase{
+		{"quoted boundary", `{"add":{"body":["p1:v1"]}}`, part("a", "b") + end, part("a", "b") + part("p1", "v1") + end},
 	})
 	// Kong's lua-multipart takes the boundary up to a space, so a
 	// parameter after it hides the parts.
@@ -142,5 +147,17 @@ func TestBodyAfterHeaders(t *testing.T) {
 	up := upstream(t, e, plugintest.Request{Path: "/request"})
 	if up.Method != "POST" || up.Body != `{"body":"somecontent"}` || values(up.Headers, "Content-Type") != "application/json" {
 		t.Errorf("upstream %s %q %v", up.Method, up.Body, up.Headers)
+	}
+}
+
+// TestMultipartWithoutBoundary: lua-multipart encodes with a boundary of
+// its own when the Content-Type has none.
+func TestMultipartWithoutBoundary(t *testing.T) {
+	e := setup(t, `{"add":{"body":["p1:v1"]}}`)
+	up := upstream(t, e, plugintest.Request{Method: http.MethodPost, Path: "/", Header: header("Content-Type", "multipart/form-data")})
+	boundary, rest, ok := strings.Cut(up.Body, "\r\n")
+	if !ok || !strings.HasPrefix(boundary, "--0x") ||
+		rest != "Content-Disposition: form-data; name=\"p1\"\r\n\r\nv1\r\n"+boundary+"--\r\n" {
+		t.Errorf("upstream body %q", up.Body)
 	}
 }

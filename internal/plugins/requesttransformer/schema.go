@@ -53,7 +53,8 @@ func lists(name string, body, headers, querystring schema.Field, more ...schema.
 }
 
 var configSchema = plugin.ConfigSchema(plugin.Protocols, []schema.Field{
-	schema.Str("http_method").Match(`^[A-Z]+$`, "^%u+$", ""),
+	schema.Str("http_method").Match(`^[A-Z]+$`, "^%u+$", "").
+		Describe("A string representing an HTTP method, such as GET, POST, PUT, or DELETE. The string must contain only uppercase letters."),
 	lists("remove", stringsArray, headersArray, stringsArray),
 	lists("rename", colonStringsArray, colonHeadersArray, colonStringsArray),
 	lists("replace", colonStringsArray, colonHeaderValueArray, colonStringsArray, schema.Str("uri")),
@@ -70,8 +71,7 @@ func validHeaderName(s string) bool { return headerNameRe.MatchString(s) }
 // compiles.
 func checkForValue(v any) error {
 	name, value, ok := splitPair(v.(string))
-	switch {
-	case !ok || value == "":
+	if !ok || value == "" {
 		return schema.Errorf("key '%s' has no value", name)
 	}
 	if _, err := luatemplate.Compile(value); err != nil {

@@ -1,6 +1,7 @@
 package luatemplate
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -24,9 +25,10 @@ func testEnv() mapEnv {
 		"headers":      headers,
 		"query_params": FromGo(map[string]any{"q": "20", "flag": true, "n": "5"}),
 		"uri_captures": captures,
-		"shared":       FromGo(map[string]any{"version": "1.2.3", "n": 3}),
-		"type":         Type,
-		"require":      Require,
+		"shared": FromGo(map[string]any{"version": "1.2.3", "n": 3, "big": int64(1e13), "small": uint(1), "f": float32(2.5),
+			"obj": struct{}{}, "list": []string{"a", "b"}, "map": map[string]string{"k": "v"}}),
+		"type":    Type,
+		"require": Require,
 	}
 }
 
@@ -75,6 +77,10 @@ func TestRender(t *testing.T) {
 		{"$([[long]] .. [==[er]==])", "longer"},
 		{`$("a\tb\65\x42\z   c\\")`, "a\tbABc\\"},
 		{"$(headers.host --[[ comment ]])", "example.test"},
+		{"$(type == type)$(type == require)$(headers == headers)$({} == {})$(1 == '1')", "truetrue"},
+		{"$(type'x')$(headers.host.x)$(1/0)$(-1/0)", "stringinf-inf"},
+		{"$(shared.big)$(shared.small)$(shared.f)$(type(shared.obj))", "1000000000000012.5userdata"},
+		{"$(shared.list[2])$(shared.map.k)$(#shared.list)", "bv2"},
 	} {
 		got, err := render(t, c.tmpl)
 		if err != nil || got != c.want {
@@ -99,6 +105,10 @@ func TestCompileErrors(t *testing.T) {
 		{"$(f(a,\n b c))", `[string "TMP"]:2: ')' expected (to close '(' at line 1) near 'c'`},
 		{"$({1}.x)", `[string "TMP"]:1: ')' expected near '.'`},
 		{"$(a @ b)", `[string "TMP"]:1: unexpected symbol near '@'`},
+		{"$(headers[1 2])", `[string "TMP"]:1: ']' expected near '2'`},
+		{"$(f:g)", `[string "TMP"]:1: function arguments expected near ')'`},
+		{"$([[abc)", `[string "TMP"]:1: unfinished long string near '<eof>'`},
+		{"$(function() end)", `[string "TMP"]:1: function definitions are not supported in templates near 'function'`},
 		{"$(1, nil)", `[string "TMP"]:1: ')' expected near ','`},
 	} {
 		_, err := Compile(c.tmpl)
@@ -124,6 +134,14 @@ func TestRuntimeErrors(t *testing.T) {
 		{"$(require('inspect')('x'))", `require 'inspect' not allowed within sandbox`},
 		{"$(type())", `bad argument #1 to 'type' (value expected)`},
 		{"$(('x'):rep(1e9))", `resulting string too large`},
+		{"$(('x'):sub('a'))", `bad argument #2 to 'sub' (number expected, got string)`},
+		{"$(('x').sub())", `bad argument #1 to 'sub' (string expected, got no value)`},
+		{"$(('x').upper({}))", `bad argument #1 to 'upper' (string expected, got table)`},
+		{"$(('x'):rep())", `bad argument #2 to 'rep' (number expected, got no value)`},
+		{"$((1)())", `[string "TMP"]:1: attempt to call a number value`},
+		{"$(nil .. 'x')", `[string "TMP"]:1: attempt to concatenate a nil value`},
+		{"$((1).x)", `[string "TMP"]:1: attempt to index a number value`},
+		{"$(1 + {})", `[string "TMP"]:1: attempt to perform arithmetic on a table value`},
 	} {
 		_, err := render(t, c.tmpl)
 		if err == nil || err.Error() != c.want {
@@ -143,8 +161,27 @@ func TestStatic(t *testing.T) {
 	}
 }
 
+func TestToString(t *testing.T) {
+	for _, c := range []struct {
+		v      Value
+		prefix string
+	}{{NewTable(), "table: 0x"}, {Type, "function: 0x"}, {Userdata{V: 1}, "userdata: 0x"}} {
+		if s := ToString(c.v); !strings.HasPrefix(s, c.prefix) {
+			t.Errorf("ToString(%T) = %q", c.v, s)
+		}
+	}
+	for f, want := range map[float64]string{math.NaN(): "nan", math.Copysign(math.NaN(), -1): "-nan", 1e100: "1e+100", -0.25: "-0.25"} {
+		if s := FormatNumber(f); s != want {
+			t.Errorf("FormatNumber(%v) = %q, want %q", f, s, want)
+		}
+	}
+	if s := ToString(nil) + ToString(false); s != "nilfalse" {
+		t.Errorf("ToString(nil, false) = %q", s)
+	}
+}
+
 func TestToNumber(t *testing.T) {
-	for s, want := range map[string]float64{" 10 ": 10, "0x1F": 31, "-2.5e1": -25, ".5": 0.5, "5.": 5} {
+	for s, want := range map[string]float64{" 10 ": 10, "0x1F": 31, "-2.5e1": -25, ".5": 0.5, "5.": 5, "-0x10": -16, "1e400": math.Inf(1)} {
 		if f, ok := ToNumber(s); !ok || f != want {
 			t.Errorf("ToNumber(%q) = %v %v", s, f, ok)
 		}

@@ -188,6 +188,8 @@ func ToString(v Value) string {
 // FormatNumber formats a number as LuaJIT's tostring does ("%.14g").
 func FormatNumber(f float64) string {
 	switch {
+	case math.IsNaN(f) && math.Signbit(f):
+		return "-nan"
 	case math.IsNaN(f):
 		return "nan"
 	case math.IsInf(f, 1):
