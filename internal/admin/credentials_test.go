@@ -106,3 +106,19 @@ func TestACLGroups(t *testing.T) {
 
 // The node's entity cache serves /cache.
 var _ admin.Cache = (*plugin.Cache)(nil)
+
+// TestCredentialTTLAnswered: a credential created with a ttl answers the
+// whole seconds left, rounded down as Kong's RETURNING does, so 9 for a
+// ttl of 10 (go-kong's TestKeyAuthCreateWithTTL).
+func TestCredentialTTLAnswered(t *testing.T) {
+	e := newCredentialEnv(t)
+	e.must(201, "POST", "/consumers", map[string]any{"username": "alice"})
+	created := e.must(201, "POST", "/consumers/alice/key-auth", map[string]any{"key": "k1", "ttl": 10})
+	if ttl, _ := created["ttl"].(float64); ttl != 9 {
+		t.Errorf("created ttl = %v, want 9", created["ttl"])
+	}
+	got := e.must(200, "GET", "/key-auths/k1", nil)
+	if ttl, _ := got["ttl"].(float64); ttl < 8 || ttl > 9 {
+		t.Errorf("read ttl = %v", got["ttl"])
+	}
+}

@@ -342,6 +342,17 @@ func (t *Txn) write(ctx context.Context, e *schema.Entity, old, row Row) (Row, e
 		}
 	}
 	out := copyRow(stored)
+	if out["ttl"] != nil {
+		// the seconds left as the backend reads them back (rounded down,
+		// so 9 for a ttl of 10 just written), as Kong's RETURNING does
+		got, err := t.tx.Get(ctx, e.Name, id)
+		if err != nil {
+			return nil, err
+		}
+		if got != nil {
+			out["ttl"] = got["ttl"]
+		}
+	}
 	if out, err = t.afterRead(ctx, e.Name, out); err != nil {
 		return nil, err
 	}
