@@ -50,11 +50,6 @@ type h2Stream struct {
 	headDone bool       // the response head came, or the try failed
 }
 
-var (
-	_ upstreamConn = (*h2Stream)(nil)
-	_ upstreamConn = (*upConn)(nil)
-)
-
 // noUserAgent keeps net/http from sending its own User-Agent when the
 // client sent none (nginx adds none).
 var noUserAgent = []string{""}
@@ -144,7 +139,7 @@ func (p *Proxy) h2Request(ex *exchange, st *h2Stream, host string) (*http.Reques
 		pr, pw := io.Pipe()
 		st.pipe = pw
 		req.Body, req.ContentLength = pr, length
-		ex.startBody(st, length)
+		ex.startBody(&h2Body{st: st, cancel: st.cancel, pipe: pw}, length)
 	}
 	return req, nil
 }
@@ -246,15 +241,26 @@ func (st *h2Stream) Read(p []byte) (int, error) {
 // Close does nothing: finish closes the response body.
 func (st *h2Stream) Close() error { return nil }
 
+// h2Body is the body goroutine's side of a stream whose request body is
+// streamed: it writes into the request's pipe. Its abort outlives the
+// try (the goroutine may call it after the exchange moved on); st is
+// used only while writeBody runs, which the try waits for.
+type h2Body struct {
+	st     *h2Stream
+	cancel context.CancelCauseFunc
+	pipe   *io.PipeWriter
+}
+
 // writeBody streams the client's body into the request's pipe, each piece
 // within the write timeout, then ends it and starts the wait for the
 // response head.
-func (st *h2Stream) writeBody(body io.Reader, _ int64, buf []byte) error {
+func (b *h2Body) writeBody(body io.Reader, _ int64, buf []byte) error {
+	st := b.st
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
 			st.arm(&st.writeTimer, st.writeTimeout)
-			_, werr := st.pipe.Write(buf[:n])
+			_, werr := b.pipe.Write(buf[:n])
 			disarm(st.writeTimer)
 			if werr != nil {
 				return st.cause(werr)
@@ -267,13 +273,18 @@ func (st *h2Stream) writeBody(body io.Reader, _ int64, buf []byte) error {
 			return err
 		}
 	}
-	st.pipe.Close()
+	b.pipe.Close()
 	st.requestSent()
 	return nil
 }
 
-// abort resets the stream and fails the request body's pipe; the body
-// goroutine may call it.
+// abort resets the stream and fails the pipe.
+func (b *h2Body) abort() {
+	b.cancel(errBodyStopped)
+	b.pipe.CloseWithError(errBodyStopped)
+}
+
+// abort resets the stream and fails the request body's pipe.
 func (st *h2Stream) abort() {
 	st.cancel(errBodyStopped)
 	if st.pipe != nil {

@@ -240,6 +240,9 @@ func TestGRPCGatewayErrors(t *testing.T) {
 		e.route(e.service(url, nil), map[string]any{"hosts": []any{host}, "protocols": []any{"grpc"}})
 	}
 	e.route(e.service("grpc://"+up, map[string]any{"read_timeout": 200}), map[string]any{"hosts": []any{"slow.test"}, "protocols": []any{"grpc"}})
+	h1 := httptest.NewTLSServer(http.NotFoundHandler()) // TLS without ALPN h2
+	t.Cleanup(h1.Close)
+	e.route(e.service("grpcs://"+h1.Listener.Addr().String(), nil), map[string]any{"hosts": []any{"h1.test"}, "protocols": []any{"grpc"}})
 	addr := serveH2(t, e, false)
 
 	tests := []struct {
@@ -254,6 +257,7 @@ func TestGRPCGatewayErrors(t *testing.T) {
 		{"auth.test", 401, "16", "Unauthenticated", true, codes.Unauthenticated},
 		{"closed.test", 503, "14", "closed for maintenance", false, codes.Unavailable},
 		{"down.test", 502, "13", "An invalid response was received from the upstream server", false, codes.Unavailable},
+		{"h1.test", 502, "13", "An invalid response was received from the upstream server", false, codes.Unavailable},
 		{"slow.test", 504, "4", "The upstream server is timing out", false, codes.Unavailable},
 	}
 	h2c := h2cClient(t)

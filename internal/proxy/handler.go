@@ -292,7 +292,7 @@ var errBodyStopped = errors.New("request body not sent in full")
 
 // startBody streams the request body to c in a goroutine. A failure is
 // reported before c is aborted, which wakes the reader of the response.
-func (ex *exchange) startBody(c upstreamConn, length int64) {
+func (ex *exchange) startBody(c bodyWriter, length int64) {
 	ex.bodyStarted, ex.bodyRunning = true, true
 	go func() {
 		bp := bufPool.Get().(*[]byte)
