@@ -2,15 +2,10 @@ package proxy
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
-	"time"
 )
 
 // isGRPC reports whether the service is reached over HTTP/2, as nginx's
@@ -26,37 +21,14 @@ func (r *Request) IsGRPC() bool {
 	return r.version == "2" && strings.HasPrefix(r.header.Get("Content-Type"), "application/grpc")
 }
 
-// errUpstreamTimeout aborts a stream whose read or write timeout fired.
-var errUpstreamTimeout = fmt.Errorf("upstream timed out: %w", os.ErrDeadlineExceeded)
-
-// h2Stream is one try on an HTTP/2 connection: the stream of a gRPC call.
-// nginx's grpc_read_timeout and grpc_send_timeout become the stream's own
-// timers (the connection is shared): the response head must come within
-// read_timeout of the request being sent in full, each read of the
-// response body within read_timeout, and each piece of the request body
-// must be taken by the connection within write_timeout. A timer that
-// fires aborts the stream.
-type h2Stream struct {
-	conn   *h2Conn
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	pipe   *io.PipeWriter // the streamed request body's way in, nil when none
-	body   io.ReadCloser  // the response body, once the head came
-
-	readTimeout, writeTimeout time.Duration
-	readTimer, writeTimer     *time.Timer
-
-	mu       sync.Mutex // hands the read timer from the body goroutine to the reader
-	headDone bool       // the response head came, or the try failed
-}
-
 // noUserAgent keeps net/http from sending its own User-Agent when the
 // client sent none (nginx adds none).
 var noUserAgent = []string{""}
 
 // tryH2 sends the service request to one peer over HTTP/2 and waits for
-// the response head. Only a failure to connect may be retried on another
-// peer: past that point the call (a POST) counts as sent.
+// the response head. A failure to connect may be retried on another
+// peer; a later one only as on HTTP/1.1 (an idempotent request whose body
+// was not streamed), which a gRPC call, a POST, never is.
 func (p *Proxy) tryH2(ex *exchange, pr peer, host string) tryResult {
 	s := &ex.State
 	svc := s.service
@@ -79,7 +51,7 @@ func (p *Proxy) tryH2(ex *exchange, pr peer, host string) tryResult {
 		}
 	}
 	st := &ex.h2
-	st.start(ex.ctx, c, millis(svc.ReadTimeout), millis(svc.WriteTimeout))
+	st.start(ex.ctx, millis(svc.ReadTimeout), millis(svc.WriteTimeout))
 	ex.conn = st
 	req, err := p.h2Request(ex, st, host)
 	if err != nil {
@@ -96,10 +68,11 @@ func (p *Proxy) tryH2(ex *exchange, pr peer, host string) tryResult {
 }
 
 // h2Request builds the request of a stream: the service request's method,
-// path and query, host as :authority, and its headers minus those HTTP/2
-// leaves out (Connection and the headers it lists, Keep-Alive,
-// Transfer-Encoding, Upgrade; TE but "trailers"). A body not read yet is
-// streamed through a pipe by the exchange's body goroutine.
+// path and query, host as :authority, and its headers but those HTTP/2
+// forbids (Connection, Keep-Alive, Proxy-Connection, Upgrade, TE unless
+// "trailers"; Transfer-Encoding and Content-Length are the framing's). A
+// body not read yet is streamed through a pipe by the exchange's body
+// goroutine.
 func (p *Proxy) h2Request(ex *exchange, st *h2Stream, host string) (*http.Request, error) {
 	s := &ex.State
 	u := &s.upstream
@@ -175,142 +148,4 @@ func trailerKey(name string) string {
 		return http.TrailerPrefix + "Grpc-Status-Details-Bin"
 	}
 	return http.TrailerPrefix + name
-}
-
-// start prepares the stream of a try on c.
-func (st *h2Stream) start(ctx context.Context, c *h2Conn, readTimeout, writeTimeout time.Duration) {
-	*st = h2Stream{conn: c, readTimeout: readTimeout, writeTimeout: writeTimeout}
-	st.ctx, st.cancel = context.WithCancelCause(ctx)
-}
-
-// arm starts or restarts the timer *t for d (none when d is 0): firing,
-// it aborts the stream.
-func (st *h2Stream) arm(t **time.Timer, d time.Duration) {
-	switch {
-	case d <= 0:
-	case *t == nil:
-		cancel := st.cancel // not st: the exchange is reused
-		*t = time.AfterFunc(d, func() { cancel(errUpstreamTimeout) })
-	default:
-		(*t).Reset(d)
-	}
-}
-
-func disarm(t *time.Timer) {
-	if t != nil {
-		t.Stop()
-	}
-}
-
-// requestSent starts the wait for the response head, unless it came.
-func (st *h2Stream) requestSent() {
-	st.mu.Lock()
-	if !st.headDone {
-		st.arm(&st.readTimer, st.readTimeout)
-	}
-	st.mu.Unlock()
-}
-
-// headReceived ends the wait for the response head.
-func (st *h2Stream) headReceived() {
-	st.mu.Lock()
-	st.headDone = true
-	disarm(st.readTimer)
-	st.mu.Unlock()
-}
-
-// cause returns the timeout behind err when a timer aborted the stream.
-func (st *h2Stream) cause(err error) error {
-	if context.Cause(st.ctx) == errUpstreamTimeout {
-		return errUpstreamTimeout
-	}
-	return err
-}
-
-// Read reads the response body within the read timeout.
-func (st *h2Stream) Read(p []byte) (int, error) {
-	st.arm(&st.readTimer, st.readTimeout)
-	n, err := st.body.Read(p)
-	disarm(st.readTimer)
-	if err != nil && err != io.EOF {
-		err = st.cause(err)
-	}
-	return n, err
-}
-
-// Close does nothing: finish closes the response body.
-func (st *h2Stream) Close() error { return nil }
-
-// h2Body is the body goroutine's side of a stream whose request body is
-// streamed: it writes into the request's pipe. Its abort outlives the
-// try (the goroutine may call it after the exchange moved on); st is
-// used only while writeBody runs, which the try waits for.
-type h2Body struct {
-	st     *h2Stream
-	cancel context.CancelCauseFunc
-	pipe   *io.PipeWriter
-}
-
-// writeBody streams the client's body into the request's pipe, each piece
-// within the write timeout, then ends it and starts the wait for the
-// response head.
-func (b *h2Body) writeBody(body io.Reader, _ int64, buf []byte) error {
-	st := b.st
-	for {
-		n, err := body.Read(buf)
-		if n > 0 {
-			st.arm(&st.writeTimer, st.writeTimeout)
-			_, werr := b.pipe.Write(buf[:n])
-			disarm(st.writeTimer)
-			if werr != nil {
-				return st.cause(werr)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-	}
-	b.pipe.Close()
-	st.requestSent()
-	return nil
-}
-
-// abort resets the stream and fails the pipe.
-func (b *h2Body) abort() {
-	b.cancel(errBodyStopped)
-	b.pipe.CloseWithError(errBodyStopped)
-}
-
-// abort resets the stream and fails the request body's pipe.
-func (st *h2Stream) abort() {
-	st.cancel(errBodyStopped)
-	if st.pipe != nil {
-		st.pipe.CloseWithError(errBodyStopped)
-	}
-}
-
-// buffered is false: what the connection holds is the stream's to give,
-// so every piece of body is flushed to the client at once.
-func (st *h2Stream) buffered() bool { return false }
-
-// finish ends the stream (its connection stays pooled): the response
-// body is closed (resetting the stream if it did not end), the timers
-// stopped and the context released.
-func (st *h2Stream) finish(bool) {
-	if st.cancel == nil {
-		return
-	}
-	disarm(st.readTimer)
-	disarm(st.writeTimer)
-	if st.body != nil {
-		st.body.Close()
-	}
-	st.cancel(nil)
-	if st.pipe != nil {
-		st.pipe.CloseWithError(errBodyStopped)
-	}
-	*st = h2Stream{}
 }
