@@ -86,7 +86,9 @@ func (r Response) Exit(status int, body []byte, headers ...proxy.Header) error {
 
 // ExitJSON is kong.response.exit with a table body: v as compact JSON
 // (without Go's escaping of &, < and >, as Kong's cjson), with
-// Content-Type application/json; charset=utf-8 unless headers set one.
+// Content-Type application/json; charset=utf-8 unless headers set one. A
+// gRPC call (proxy.Request.IsGRPC) given no Content-Type gets no body, as
+// in Kong: v's "message" string, if it has one, becomes grpc-message.
 func (r Response) ExitJSON(status int, v any, headers ...proxy.Header) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -94,10 +96,26 @@ func (r Response) ExitJSON(status int, v any, headers ...proxy.Header) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if !hasHeader(headers, "Content-Type") {
+		if r.state.Request().IsGRPC() {
+			return r.Exit(status, grpcMessage(body), headers...)
+		}
 		headers = append(headers, proxy.Header{Name: "Content-Type", Value: "application/json; charset=utf-8"})
 	}
-	return r.Exit(status, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), headers...)
+	return r.Exit(status, body, headers...)
+}
+
+// grpcMessage is the "message" string of a JSON object, nil when it has
+// none: what Kong keeps of a table body for a gRPC call.
+func grpcMessage(object []byte) []byte {
+	var m struct {
+		Message *string `json:"message"`
+	}
+	if json.Unmarshal(object, &m) != nil || m.Message == nil {
+		return nil
+	}
+	return []byte(*m.Message)
 }
 
 // Message is the body of Kong's exits with a message table:

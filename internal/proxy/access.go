@@ -137,12 +137,18 @@ func (r *Request) requestURI() string {
 // buildServiceRequest prepares the request for the service: method, the
 // upstream path (Kong's v0 path handling, escaped) with the client's query
 // string kept as sent (an empty "?" included), the preserved Host, and the
-// upstream headers.
+// upstream headers. A gRPC service gets the path as the client sent it:
+// nginx's grpc_pass takes no URI, so neither strip_path nor a service
+// path applies.
 func (p *Proxy) buildServiceRequest(s *State) {
 	u := &s.upstream
 	u.scheme = s.service.Protocol
 	u.method = s.request.method
-	u.path = s.match.UpstreamPath(s.service.Path)
+	if u.isGRPC() {
+		u.path = s.request.rawPath
+	} else {
+		u.path = s.match.UpstreamPath(s.service.Path)
+	}
 	u.rawQuery, u.hasQuery = s.request.rawQuery, s.request.hasQuery
 	if s.route.PreserveHost && s.request.rawHost != "" {
 		u.host, u.hostFixed = s.request.rawHost, true

@@ -145,16 +145,17 @@ func (b *balancer) entryPeer(try int) peer {
 	return peer{addr: netip.AddrPortFrom(ip, uint16(b.port)), hostname: b.host}
 }
 
-// hostHeader returns the Host header for a peer when the client's is not
-// preserved: the name (an IPv6 address in brackets) and the port, unless
-// it is the scheme's default (Kong's balancer set_host_header).
+// hostHeader returns the Host header (:authority for gRPC) for a peer
+// when the client's is not preserved: the name (an IPv6 address in
+// brackets) and the port, unless it is the scheme's default, 80 for http
+// and grpc, 443 for https and grpcs (Kong's balancer set_host_header).
 func hostHeader(pr peer, scheme string) string {
 	name := pr.hostname
 	if strings.IndexByte(name, ':') >= 0 && !strings.HasPrefix(name, "[") {
 		name = "[" + name + "]"
 	}
 	port := pr.addr.Port()
-	if port == 80 && scheme == "http" || port == 443 && scheme == "https" {
+	if port == 80 && (scheme == "http" || scheme == "grpc") || port == 443 && (scheme == "https" || scheme == "grpcs") {
 		return name
 	}
 	var buf [128]byte

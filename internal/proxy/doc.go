@@ -37,8 +37,26 @@
 // A plugin (or the router) that calls State.Exit or State.Error ends the
 // phase; the response it set goes through header_filter, body_filter and
 // log like any other. Gateway errors use Kong's bodies and content
-// negotiation (see errorKind). A panic becomes Kong's 500 for that request
-// alone, or aborts its connection when the response had started.
+// negotiation (see errorKind); to a gRPC call (Request.IsGRPC) they are
+// Kong's gRPC answers, with grpc-status and grpc-message (see grpcExit).
+// A panic becomes Kong's 500 for that request alone, or aborts its
+// connection when the response had started.
+//
+// # gRPC
+//
+// A service of protocol grpc or grpcs is reached as nginx's grpc module
+// does: over HTTP/2, in cleartext with prior knowledge (grpc) or over TLS
+// negotiated by ALPN h2 (grpcs, with the https path's TLS settings and
+// pool keys). The path is the client's, :authority the Host an http
+// service would get (80 and 443 are the grpc and grpcs default ports),
+// the headers Kong's minus HTTP/2's forbidden ones; Via names HTTP/2 both
+// ways. Request and response stream at once (client, server and
+// bidirectional streaming), the upstream's trailers reach the client,
+// and body_filter sees the response's DATA as it comes (length-prefixed
+// gRPC messages, possibly split). Connections are net/http's client
+// connections (h2Pool), each carrying many streams; the service's
+// timeouts apply per stream (h2Stream). Only a try that failed to connect
+// moves to another peer.
 //
 // # The engine
 //
@@ -50,8 +68,11 @@
 // http.ResponseWriter, and speaks HTTP/1.1 to upstreams over its own
 // pooled connections (Kong's upstream keepalive pools), which lets it
 // apply nginx's per-read and per-write timeouts and know exactly what was
-// sent before a failure. WebSocket upgrades are tunnelled both ways. The
-// handler serves HTTP/1.x and HTTP/2 alike (the listener decides).
+// sent before a failure; gRPC services get HTTP/2 (grpc.go,
+// upstream_h2.go, upstream_h2stream.go). WebSocket upgrades are tunnelled
+// both ways, on cleartext and TLS listeners, to ws and wss upstreams
+// alike. The handler serves HTTP/1.x and HTTP/2 alike (the listener
+// decides).
 //
 // Stateful parts outlive snapshots: the upstream balancers (their
 // positions, health and resolved targets, Options.Balancers) by upstream

@@ -27,15 +27,17 @@ type exchange struct {
 	ctx context.Context
 
 	body        requestBody
-	sendLength  bool    // the client sent Content-Length: send it, even 0
-	conn        *upConn // the current try's connection, until released
-	bodyStarted bool    // the body went to a goroutine: it cannot be sent again
-	bodyRunning bool    // that goroutine was not waited for yet
-	bodyCut     bool    // the client's body was made unreadable
+	sendLength  bool         // the client sent Content-Length: send it, even 0
+	conn        upstreamConn // the current try's connection, until released
+	bodyStarted bool         // the body went to a goroutine: it cannot be sent again
+	bodyRunning bool         // that goroutine was not waited for yet
+	bodyCut     bool         // the client's body was made unreadable
 	bodyDone    chan error
 	upReq       http.Request // the method http.ReadResponse needs
 
-	wroteHeader bool // response headers went to the client
+	h2          h2Stream // the current try's HTTP/2 stream (gRPC services)
+	wroteHeader bool     // response headers went to the client
+	wroteBody   bool     // some of the response body too
 	hijacked    bool
 	abort       bool // the response broke off: abort the client connection
 	errBody     []byte
@@ -56,7 +58,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.run(ex)
 	}()
 	if c := ex.conn; c != nil { // left over by a panic
-		p.release(ex, c, false)
+		ex.release(c, false)
 	}
 	abort := ex.abort
 	ex.w, ex.r, ex.ctx, ex.body.r = nil, nil, nil, nil
@@ -80,7 +82,7 @@ func (p *Proxy) recoverPanic(ex *exchange) {
 		p.log.Error("panic while proxying", "request_id", ex.id, "panic", v, "stack", string(debug.Stack()))
 	}
 	if c := ex.conn; c != nil {
-		p.release(ex, c, false)
+		ex.release(c, false)
 	}
 	if ex.wroteHeader || ex.hijacked || ex.abort {
 		ex.abort = true
@@ -99,6 +101,23 @@ func (p *Proxy) recoverPanic(ex *exchange) {
 	p.respondExit(ex)
 }
 
+// write sends a piece of the response body.
+func (ex *exchange) write(b []byte) error {
+	ex.wroteBody = true
+	n, err := ex.w.Write(b)
+	ex.sent += int64(n)
+	return err
+}
+
+// flushBeforeLog reports whether the response is flushed before the log
+// phase. An HTTP/2 response without a body is not: sent when the handler
+// returns, its headers go in one frame that ends the stream, as nginx
+// sends a response of length 0 and as a gRPC trailers-only response must
+// be.
+func (ex *exchange) flushBeforeLog() bool {
+	return ex.wroteHeader && !ex.hijacked && !ex.abort && (ex.wroteBody || ex.request.version != "2")
+}
+
 // begin fills the State from the net/http request.
 func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, start time.Time) {
 	ex.State.reset(p, p.snapshot())
@@ -106,7 +125,7 @@ func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, star
 	ex.timings.start = start
 	ex.w, ex.r, ex.ctx = w, r, r.Context()
 	ex.State.reqCtx = ex.ctx
-	ex.wroteHeader, ex.hijacked, ex.abort = false, false, false
+	ex.wroteHeader, ex.wroteBody, ex.hijacked, ex.abort = false, false, false, false
 	ex.conn, ex.bodyStarted, ex.bodyRunning, ex.bodyCut = nil, false, false, false
 
 	rq := &ex.request
@@ -273,27 +292,27 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 var errBodyStopped = errors.New("request body not sent in full")
 
 // startBody streams the request body to c in a goroutine. A failure is
-// reported before c is closed, which wakes the reader of the response.
-func (ex *exchange) startBody(c *upConn, length int64) {
+// reported before c is aborted, which wakes the reader of the response.
+func (ex *exchange) startBody(c bodyWriter, length int64) {
 	ex.bodyStarted, ex.bodyRunning = true, true
 	go func() {
 		bp := bufPool.Get().(*[]byte)
-		err := writeBody(c.bw, &ex.body, length, *bp)
+		err := c.writeBody(&ex.body, length, *bp)
 		bufPool.Put(bp)
 		ex.bodyDone <- err
 		if err != nil {
-			c.close()
+			c.abort()
 		}
 	}()
 }
 
 // stopBody waits for the body goroutine, if one runs, and returns its
 // error. A goroutine still at work (the upstream answered or failed before
-// taking the whole body) is stopped: c is closed and, if it waits for the
+// taking the whole body) is stopped: c is aborted and, if it waits for the
 // client, the client's body is made unreadable. That poisons an HTTP/1
 // connection for later requests, so every response sent while the body
 // was unfinished says Connection: close (see unfinishedBody).
-func (ex *exchange) stopBody(c *upConn) error {
+func (ex *exchange) stopBody(c upstreamConn) error {
 	if !ex.bodyRunning {
 		return nil
 	}
@@ -303,7 +322,7 @@ func (ex *exchange) stopBody(c *upConn) error {
 		return err
 	default:
 	}
-	c.close()
+	c.abort()
 	if !ex.body.eof.Load() {
 		ex.bodyCut = true
 		_ = http.NewResponseController(ex.w).SetReadDeadline(time.Now())

@@ -3,7 +3,6 @@ package proxy_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -18,19 +17,11 @@ func TestHTTP2(t *testing.T) {
 	e.route(e.service(up.URL, nil), map[string]any{"paths": []any{"/secure"}, "protocols": []any{"https"}})
 	e.route(e.service(up.URL, map[string]any{"protocol": "grpcs", "path": nil}), map[string]any{"paths": []any{"/grpcs"}, "protocols": []any{"grpcs"}})
 
-	srv := httptest.NewUnstartedServer(e.proxy)
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	t.Cleanup(tr.CloseIdleConnections)
-	client := &http.Client{Transport: tr}
+	base := "http://" + serveH2(t, e, false)
+	client := h2cClient(t)
 
 	t.Run("proxied", func(t *testing.T) {
-		req, _ := http.NewRequest("POST", srv.URL+"/h2?x=1", strings.NewReader("h2 body"))
+		req, _ := http.NewRequest("POST", base+"/h2?x=1", strings.NewReader("h2 body"))
 		req.ContentLength = -1 // a body without length: sent chunked upstream
 		res, err := client.Do(req)
 		if err != nil {
@@ -54,7 +45,7 @@ func TestHTTP2(t *testing.T) {
 	})
 	t.Run("gateway errors", func(t *testing.T) {
 		for path, want := range map[string]int{"/nowhere": 404, "/secure": 426} {
-			res, err := client.Get(srv.URL + path)
+			res, err := client.Get(base + path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +57,7 @@ func TestHTTP2(t *testing.T) {
 		}
 	})
 	t.Run("gRPC over cleartext to a grpcs route", func(t *testing.T) {
-		req, _ := http.NewRequest("POST", srv.URL+"/grpcs", strings.NewReader(""))
+		req, _ := http.NewRequest("POST", base+"/grpcs", strings.NewReader(""))
 		req.Header.Set("Content-Type", "application/grpc")
 		res, err := client.Do(req)
 		if err != nil {

@@ -21,7 +21,7 @@ type Proxy struct {
 	errorDefault errorFormat
 
 	via10, via11, via2 string      // Via tokens by client HTTP version
-	server, via        sharedValue // Server and Via response values
+	server, via, viaH2 sharedValue // Server and Via response values (HTTP/1.1 and HTTP/2 upstreams)
 
 	resolver  *resolver
 	balancers *lb.Set
@@ -58,7 +58,7 @@ func New(opts Options) *Proxy {
 		}
 		p.balancers, p.ownSet = lb.NewSet(bo), true
 	}
-	p.server, p.via = newShared(opts.ServerToken), newShared(p.via11)
+	p.server, p.via, p.viaH2 = newShared(opts.ServerToken), newShared(p.via11), newShared(p.via2)
 	if p.log == nil {
 		p.log = slog.Default()
 	}

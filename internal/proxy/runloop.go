@@ -32,7 +32,7 @@ func (p *Proxy) run(ex *exchange) {
 		p.respondExit(ex)
 	}
 	if p.plugins != nil {
-		if f, ok := ex.w.(http.Flusher); ok && ex.wroteHeader && !ex.hijacked && !ex.abort {
+		if f, ok := ex.w.(http.Flusher); ok && ex.flushBeforeLog() {
 			f.Flush() // the client has the response before the log phase
 		}
 		p.plugins.Log(s)
@@ -131,10 +131,10 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 // hop-by-hop ones, the plugins' header_filter, the gateway's headers, then
 // the body as it arrives, through body_filter. The connection goes back to
 // its pool when the exchange ended cleanly.
-func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
+func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c upstreamConn) {
 	s := &ex.State
-	if resp.StatusCode == http.StatusSwitchingProtocols {
-		p.tunnel(ex, resp, c)
+	if uc, ok := c.(*upConn); ok && resp.StatusCode == http.StatusSwitchingProtocols {
+		p.tunnel(ex, resp, uc)
 		return
 	}
 	p.copyResponseHeader(ex, resp)
@@ -144,7 +144,7 @@ func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
 	p.writeHeader(ex)
 
 	flusher, _ := ex.w.(http.Flusher)
-	if flusher != nil && c.br.Buffered() == 0 && resp.ContentLength != 0 {
+	if flusher != nil && !c.buffered() && resp.ContentLength != 0 {
 		flusher.Flush() // the headers go now; the body may take its time
 	}
 	reusable := !resp.Close
@@ -154,8 +154,10 @@ func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c *upConn) {
 		if _, upstream := err.(upstreamBodyError); upstream {
 			p.log.Error("upstream response broken off", "request_id", s.id, "error", err)
 		}
+	} else if s.upstream.isGRPC() {
+		copyTrailers(ex.w.Header(), resp.Trailer)
 	}
-	p.release(ex, c, reusable)
+	ex.release(c, reusable)
 }
 
 // upstreamBodyError is a failure reading the upstream's body (as opposed
@@ -164,7 +166,7 @@ type upstreamBodyError struct{ error }
 
 // copyBody streams body to the client through the plugins' body_filter,
 // flushing whenever no more upstream data is at hand.
-func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.Flusher) error {
+func (p *Proxy) copyBody(ex *exchange, body io.Reader, c upstreamConn, flusher http.Flusher) error {
 	s := &ex.State
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -176,12 +178,10 @@ func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.F
 			if p.plugins != nil {
 				chunk = p.plugins.BodyFilter(s, chunk, false)
 			}
-			n, werr := ex.w.Write(chunk)
-			s.sent += int64(n)
-			if werr != nil {
+			if werr := ex.write(chunk); werr != nil {
 				return werr
 			}
-			if flusher != nil && c.br.Buffered() == 0 {
+			if flusher != nil && !c.buffered() {
 				flusher.Flush()
 			}
 		}
@@ -194,9 +194,7 @@ func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.F
 	}
 	if p.plugins != nil {
 		if last := p.plugins.BodyFilter(s, nil, true); len(last) > 0 {
-			n, err := ex.w.Write(last)
-			s.sent += int64(n)
-			if err != nil {
+			if err := ex.write(last); err != nil {
 				return err
 			}
 		}
@@ -206,16 +204,12 @@ func (p *Proxy) copyBody(ex *exchange, body io.Reader, c *upConn, flusher http.F
 
 // release ends the try on c: the connection is pooled when the exchange
 // ended cleanly and the request body was sent in full, else closed.
-func (p *Proxy) release(ex *exchange, c *upConn, reusable bool) {
+func (ex *exchange) release(c upstreamConn, reusable bool) {
 	ex.conn = nil
 	if err := ex.stopBody(c); err != nil {
 		reusable = false
 	}
-	if reusable {
-		p.transport.put(c)
-	} else {
-		c.close()
-	}
+	c.finish(reusable)
 }
 
 // copyResponseHeader copies the upstream's headers to the client's,
@@ -286,10 +280,16 @@ func (p *Proxy) headerFilter(s *State) {
 			setMillis(h, "X-Kong-Proxy-Latency", s.timings.ProxyLatency())
 		}
 		if hs.Via {
+			// The upstream's protocol: nginx's proxy module speaks HTTP/1.1,
+			// its grpc module HTTP/2.
+			token, via := p.via11, p.via
+			if s.upstream.isGRPC() {
+				token, via = p.via2, p.viaH2
+			}
 			if v := h.Get("Via"); v != "" && s.response.source == SourceService {
-				h.Set("Via", v+", "+p.via11)
+				h.Set("Via", v+", "+token)
 			} else {
-				setShared(h, "Via", p.via)
+				setShared(h, "Via", via)
 			}
 		}
 		if hs.Server && h.Get("Server") == "" {
@@ -334,27 +334,14 @@ func (p *Proxy) respondExit(ex *exchange) {
 	s := &ex.State
 	e := &s.exit
 	h := ex.w.Header()
-	body := e.body
-	if e.kind != 0 {
-		// An error given its own Content-Type gets the template of that
-		// type (kong.response.error's headers argument).
-		var f errorFormat
-		if ct := e.header.Get("Content-Type"); ct != "" {
-			f = negotiateFormat(ct)
-		} else {
-			f = p.errorFormat(ex, e.kind)
-			h.Set("Content-Type", f.contentType())
-		}
-		if tmpl := p.opts.ErrorTemplates.template(f); tmpl != "" {
-			ex.errBody = appendTemplate(ex.errBody[:0], tmpl, e.message, s.id)
-		} else {
-			ex.errBody = appendErrorBody(ex.errBody[:0], f, e.message, s.id)
-		}
-		body = ex.errBody
-	}
 	for _, f := range e.header.fields {
 		h.Set(f.Name, f.Value)
 	}
+	body := e.body
+	if e.kind != 0 {
+		body = p.errorBody(ex, h)
+	}
+	body = grpcExit(s, h, e.status, body)
 	if h.Get("Content-Length") == "" {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 	}
@@ -372,9 +359,47 @@ func (p *Proxy) respondExit(ex *exchange) {
 		body = p.plugins.BodyFilter(s, body, true)
 	}
 	if len(body) > 0 && s.request.method != http.MethodHead {
-		n, _ := ex.w.Write(body)
-		s.sent += int64(n)
+		_ = ex.write(body)
 	}
+}
+
+// errorBody returns the body of a gateway error in Kong's format for the
+// request and sets its Content-Type (kong.response.error and
+// Kong.handle_error, see errorKind). An error given its own Content-Type
+// (kong.response.error's headers argument) gets the template of that
+// type. A gRPC call gets no body: grpcExit puts the status in grpc-status
+// and grpc-message.
+func (p *Proxy) errorBody(ex *exchange, h http.Header) []byte {
+	e := &ex.exit
+	var f errorFormat
+	if ct := h.Get("Content-Type"); ct != "" {
+		if e.kind == kongError && ct == contentTypeGRPC {
+			return nil
+		}
+		f = negotiateFormat(ct)
+	} else if e.kind == kongError && ex.request.IsGRPC() {
+		h.Set("Content-Type", contentTypeGRPC)
+		return nil
+	} else if accept, _ := nginxAccept(ex.r.Header); e.kind == nginxError && strings.HasPrefix(accept, contentTypeGRPC) {
+		// Kong.handle_error answers a gRPC client {message = ...}: its
+		// message for a gRPC call (grpcExit), JSON for anything else.
+		if ex.request.IsGRPC() {
+			ex.errBody = append(ex.errBody[:0], e.message...)
+			return ex.errBody
+		}
+		h.Set("Content-Type", formatJSON.contentType())
+		ex.errBody = append(append(append(ex.errBody[:0], `{"message":"`...), e.message...), `"}`...)
+		return ex.errBody
+	} else {
+		f = p.errorFormat(ex, e.kind)
+		h.Set("Content-Type", f.contentType())
+	}
+	if tmpl := p.opts.ErrorTemplates.template(f); tmpl != "" {
+		ex.errBody = appendTemplate(ex.errBody[:0], tmpl, e.message, ex.id)
+	} else {
+		ex.errBody = appendErrorBody(ex.errBody[:0], f, e.message, ex.id)
+	}
+	return ex.errBody
 }
 
 // writeHeader sends the response head. While the client is still
@@ -403,13 +428,22 @@ func (p *Proxy) errorFormat(ex *exchange, kind errorKind) errorFormat {
 		}
 		return negotiateFormat(strings.Join(accept, ","))
 	}
-	if v, ok := h["Accept"]; ok {
-		return negotiateFormat(v[0])
-	}
-	if v, ok := h["Content-Type"]; ok {
-		return negotiateFormat(v[0])
+	if accept, ok := nginxAccept(h); ok {
+		return negotiateFormat(accept)
 	}
 	return p.errorDefault
+}
+
+// nginxAccept is what Kong.handle_error negotiates on: the request's
+// Accept, else its Content-Type; ok is false when it has neither.
+func nginxAccept(h http.Header) (accept string, ok bool) {
+	if v, ok := h["Accept"]; ok {
+		return v[0], true
+	}
+	if v, ok := h["Content-Type"]; ok {
+		return v[0], true
+	}
+	return "", false
 }
 
 // headersTooLarge reports whether the request's header lines exceed what

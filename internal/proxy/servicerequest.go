@@ -6,7 +6,7 @@ import "strings"
 // (Kong's kong.service.request). Access builds it from the client's
 // request; plugins change it before the balancer phase.
 type ServiceRequest struct {
-	scheme   string // the service's protocol, "http" or "https"
+	scheme   string // the service's protocol: "http", "https", "grpc" or "grpcs"
 	method   string
 	path     string // escaped, as sent on the request line
 	rawQuery string

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -19,6 +20,7 @@ import (
 type transport struct {
 	opts  transportOptions
 	certs runtime.CertCache // client certificates and CA pools, parsed once
+	h2    *h2Pool           // the HTTP/2 connections of gRPC services
 
 	mu     sync.Mutex
 	idle   map[poolKey][]*upConn // oldest first
@@ -36,6 +38,7 @@ type transportOptions struct {
 // poolKey identifies connections that can serve each other's requests.
 type poolKey struct {
 	addr       netip.AddrPort
+	h2         bool // HTTP/2 (gRPC services), else HTTP/1.1
 	tls        bool
 	sni        string
 	verify     bool
@@ -49,6 +52,7 @@ type poolKey struct {
 // proxy_send_timeout bound the time between two successive reads or
 // writes, not a whole response.
 type upConn struct {
+	t      *transport
 	conn   net.Conn
 	br     *bufio.Reader
 	bw     *bufio.Writer
@@ -80,8 +84,26 @@ func (c *upConn) Write(p []byte) (int, error) {
 
 func (c *upConn) close() { _ = c.conn.Close() }
 
+func (c *upConn) writeBody(body io.Reader, length int64, buf []byte) error {
+	return writeBody(c.bw, body, length, buf)
+}
+
+func (c *upConn) abort() { c.close() }
+
+func (c *upConn) buffered() bool { return c.br.Buffered() > 0 }
+
+func (c *upConn) finish(reusable bool) {
+	if reusable {
+		c.t.put(c)
+	} else {
+		c.close()
+	}
+}
+
 func newTransport(opts transportOptions) *transport {
-	return &transport{opts: opts, idle: make(map[poolKey][]*upConn)}
+	t := &transport{opts: opts, idle: make(map[poolKey][]*upConn)}
+	t.h2 = newH2Pool(t)
+	return t
 }
 
 // get returns an idle connection for key that still looks usable, or nil.
@@ -107,10 +129,22 @@ func (t *transport) get(key poolKey) *upConn {
 	}
 }
 
-// dial opens a connection to key's address, with the TLS handshake of
+// dial opens an HTTP/1.1 connection to key's address (see dialConn).
+func (t *transport) dial(ctx context.Context, key poolKey, tlsConfig *tls.Config, timeout time.Duration) (*upConn, error) {
+	conn, err := dialConn(ctx, key, tlsConfig, timeout)
+	if err != nil {
+		return nil, err
+	}
+	c := &upConn{t: t, conn: conn, key: key, peek: newPeeker(conn, key.tls)}
+	c.br = bufio.NewReaderSize(c, 4<<10)
+	c.bw = bufio.NewWriterSize(c, 4<<10)
+	return c, nil
+}
+
+// dialConn opens a connection to key's address, with the TLS handshake of
 // tlsConfig when key asks for one, within timeout (nginx's
 // proxy_connect_timeout covers both).
-func (t *transport) dial(ctx context.Context, key poolKey, tlsConfig *tls.Config, timeout time.Duration) (*upConn, error) {
+func dialConn(ctx context.Context, key poolKey, tlsConfig *tls.Config, timeout time.Duration) (net.Conn, error) {
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -121,19 +155,15 @@ func (t *transport) dial(ctx context.Context, key poolKey, tlsConfig *tls.Config
 	if err != nil {
 		return nil, err
 	}
-	var conn net.Conn = tc
-	if key.tls {
-		tlsConn := tls.Client(tc, tlsConfig)
-		if err := tlsConn.HandshakeContext(ctx); err != nil {
-			tc.Close()
-			return nil, err
-		}
-		conn = tlsConn
+	if !key.tls {
+		return tc, nil
 	}
-	c := &upConn{conn: conn, key: key, peek: newPeeker(conn, key.tls)}
-	c.br = bufio.NewReaderSize(c, 4<<10)
-	c.bw = bufio.NewWriterSize(c, 4<<10)
-	return c, nil
+	tlsConn := tls.Client(tc, tlsConfig)
+	if err := tlsConn.HandshakeContext(ctx); err != nil {
+		tc.Close()
+		return nil, err
+	}
+	return tlsConn, nil
 }
 
 // put returns a connection whose exchange ended cleanly to its pool, or
@@ -208,6 +238,7 @@ func (t *transport) sweepIdle() {
 // close closes every idle connection; connections in use are closed when
 // they come back.
 func (t *transport) close() {
+	t.h2.close()
 	t.mu.Lock()
 	t.closed = true
 	idle := t.idle

@@ -16,7 +16,7 @@ import (
 // tryResult is the outcome of one try: a response head, or a failure.
 type tryResult struct {
 	resp *http.Response
-	conn *upConn
+	conn upstreamConn
 	// status is the failure's status: 502, 504, or the status of a client
 	// body failure (413, 400).
 	status int
@@ -41,6 +41,9 @@ func (e errClientBody) Unwrap() error { return e.err }
 // by a new one, once, when the request can be sent again.
 func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
 	s := &ex.State
+	if s.upstream.isGRPC() {
+		return p.tryH2(ex, pr, host)
+	}
 	svc := s.service
 	key := poolKey{addr: pr.addr}
 	if s.upstream.scheme == "https" {
@@ -117,10 +120,11 @@ func (p *Proxy) send(ex *exchange, c *upConn, host string) tryResult {
 // failure of the client's body wins over the upstream's; a timeout on
 // either side of the connection (reading, or the body goroutine writing)
 // makes it a 504.
-func (p *Proxy) failed(ex *exchange, c *upConn, err error) tryResult {
+func (p *Proxy) failed(ex *exchange, c upstreamConn, err error) tryResult {
 	ex.conn = nil
-	c.close()
+	c.abort()
 	werr := ex.stopBody(c)
+	c.finish(false)
 	var ce errClientBody
 	switch {
 	case errors.Is(werr, errBodyTooLarge):
@@ -213,17 +217,42 @@ func writeHead(w *bufio.Writer, r *ServiceRequest, host string, length int64, se
 // writeTarget writes part of a request target, percent-encoding the bytes
 // that may not appear in one (controls, space, DEL).
 func writeTarget(w *bufio.Writer, s string) {
-	const hex = "0123456789ABCDEF"
 	start := 0
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
+		if c := s[i]; notInTarget(c) {
 			w.WriteString(s[start:i])
-			w.Write([]byte{'%', hex[c>>4], hex[c&15]})
+			w.Write([]byte{'%', upperHex[c>>4], upperHex[c&15]})
 			start = i + 1
 		}
 	}
 	w.WriteString(s[start:])
 }
+
+// escapeTarget is writeTarget's encoding as a string; s itself when it
+// needs none.
+func escapeTarget(s string) string {
+	i := 0
+	for i < len(s) && !notInTarget(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for _, c := range []byte(s) {
+		if notInTarget(c) {
+			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// notInTarget reports the bytes a request target cannot carry as is.
+func notInTarget(c byte) bool { return c <= ' ' || c == 0x7f }
 
 // isFramingHeader reports the headers the writer owns.
 func isFramingHeader(name string) bool {

@@ -9,7 +9,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
-// tlsKey sets the TLS fields of an https service's pool key: the server
+// tlsKey sets the TLS fields of an https or grpcs service's pool key: the server
 // name, verification (off unless the service's tls_verify is true, as
 // Kong's proxy_ssl_verify default), its depth, the CA certificates and
 // the client certificate (the service's, else its upstream entity's, as
@@ -30,6 +30,13 @@ func tlsKey(key *poolKey, svc *entities.Service, up *runtime.Upstream, host stri
 	}
 }
 
+// The protocols offered by ALPN to upstreams: nginx's proxy module speaks
+// HTTP/1.1, its grpc module HTTP/2.
+var (
+	alpnHTTP1 = []string{"http/1.1"}
+	alpnH2    = []string{"h2"}
+)
+
 // errUpstreamTLS is a service's TLS setting that names a missing or
 // unusable certificate. It never quotes key material.
 var errUpstreamTLS = errors.New("upstream TLS settings")
@@ -43,7 +50,10 @@ func (t *transport) clientTLS(snap *runtime.Snapshot, key poolKey) (*tls.Config,
 	c := &tls.Config{
 		ServerName:         key.sni,
 		InsecureSkipVerify: !key.verify,
-		NextProtos:         []string{"http/1.1"},
+		NextProtos:         alpnHTTP1,
+	}
+	if key.h2 {
+		c.NextProtos = alpnH2
 	}
 	var certs *runtime.TLS
 	if snap != nil {

@@ -18,7 +18,7 @@ func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 	if !ok || s.upstream.header.Get("Upgrade") == "" || ex.bodyStarted {
 		// An upgrade nobody asked for, or one carrying a request body, or a
 		// client connection that cannot be taken over (HTTP/2).
-		p.release(ex, c, false)
+		ex.release(c, false)
 		ex.fail(http.StatusBadGateway)
 		return
 	}
@@ -29,7 +29,7 @@ func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 
 	client, brw, err := hj.Hijack()
 	if err != nil {
-		p.release(ex, c, false)
+		ex.release(c, false)
 		clear(ex.w.Header())
 		ex.fail(http.StatusBadGateway)
 		return

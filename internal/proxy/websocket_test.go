@@ -2,18 +2,29 @@ package proxy_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // echoTunnelUpstream completes any Upgrade: websocket request with a 101
 // and then echoes the bytes it receives (no WebSocket framing is needed
 // to test a byte tunnel).
 func echoTunnelUpstream(t *testing.T) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newTunnelUpstream()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newTunnelUpstream is echoTunnelUpstream, not started.
+func newTunnelUpstream() *httptest.Server {
+	return httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 			http.Error(w, "no upgrade", 400)
 			return
@@ -27,17 +38,45 @@ func echoTunnelUpstream(t *testing.T) *httptest.Server {
 		_ = brw.Flush()
 		_, _ = io.Copy(conn, brw)
 	}))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 func TestWebSocket(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.route(e.service(echoTunnelUpstream(t).URL, nil), map[string]any{"paths": []any{"/ws"}})
+	testTunnel(t, dialRaw(t, e), "/ws")
+}
 
-	conn := dialRaw(t, e)
-	_, _ = conn.Write([]byte("GET /ws HTTP/1.1\r\nHost: ws.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+// TestWebSocketTLS: a client upgrading on the proxy's TLS listener (wss)
+// reaches a cleartext (ws) and a TLS (wss) upstream. Kong 3.9 OSS has no
+// ws/wss protocols: WebSocket routes and services are http/https ones.
+func TestWebSocketTLS(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	wss := newTunnelUpstream()
+	wss.StartTLS()
+	t.Cleanup(wss.Close)
+	e.route(e.service(echoTunnelUpstream(t).URL, nil), map[string]any{"paths": []any{"/ws"}, "protocols": []any{"https"}})
+	e.route(e.service(wss.URL, nil), map[string]any{"paths": []any{"/wss"}, "protocols": []any{"https"}})
+	proxy := httptest.NewUnstartedServer(e.proxy)
+	proxy.StartTLS() // ALPN http/1.1 only: WebSocket upgrades are HTTP/1.1
+	t.Cleanup(proxy.Close)
+	for _, path := range []string{"/ws", "/wss"} {
+		conn, err := tls.Dial("tcp", proxy.Listener.Addr().String(), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // the test server's certificate
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		testTunnel(t, conn, path)
+	}
+}
+
+// testTunnel upgrades conn to a WebSocket on path and checks that bytes
+// go both ways, those sent with the handshake included.
+func testTunnel(t *testing.T, conn net.Conn, path string) {
+	t.Helper()
+	_, _ = conn.Write([]byte("GET " + path + " HTTP/1.1\r\nHost: ws.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\nearly"))
 	br := bufio.NewReader(conn)
 	res, err := http.ReadResponse(br, nil)
