@@ -49,7 +49,7 @@ func upstream(t *testing.T, e *plugintest.Env, r plugintest.Request) plugintest.
 	t.Helper()
 	res, body := e.Do(r)
 	if res.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: %d %s", r.Method, r.Path, res.StatusCode, body)
+		t.Fatalf("%s %s: %d %s\n%s", r.Method, r.Path, res.StatusCode, body, e.Logs.String())
 	}
 	return plugintest.DecodeEcho(t, body)
 }
