@@ -7,6 +7,7 @@ import (
 
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/meta"
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/proxy"
 	"github.com/silverback-gw/silverback/internal/schema"
@@ -134,7 +135,7 @@ func parseBasic(value string) (username, password string, found bool) {
 	if m == nil {
 		return "", "", false
 	}
-	decoded, err := DecodeBase64(m[1])
+	decoded, err := ngx.DecodeBase64(m[1])
 	if err != nil {
 		return "", "", false
 	}

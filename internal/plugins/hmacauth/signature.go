@@ -9,7 +9,7 @@ import (
 	"hash"
 	"strings"
 
-	"github.com/silverback-gw/silverback/internal/plugins/basicauth"
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/proxy"
 )
 
@@ -29,7 +29,7 @@ func verify(r *proxy.Request, p params, secret string) bool {
 	if !ok {
 		return false
 	}
-	given, err := basicauth.DecodeBase64(p.signature)
+	given, err := ngx.DecodeBase64(p.signature)
 	if err != nil {
 		return false
 	}

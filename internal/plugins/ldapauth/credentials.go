@@ -1,8 +1,9 @@
 package ldapauth
 
 import (
-	"encoding/base64"
 	"strings"
+
+	"github.com/silverback-gw/silverback/internal/ngx"
 )
 
 // credentials reads "<header_type> base64(user:password)" from a header
@@ -20,30 +21,15 @@ func (h *handler) credentials(value string) (user, password string, ok bool) {
 	if len(encoded) == len(rest) {
 		return "", "", false
 	}
-	decoded, ok := decodeBase64(encoded)
-	if !ok {
+	decoded, err := ngx.DecodeBase64(encoded)
+	if err != nil {
 		return "", "", false
 	}
-	return splitUserPassword(decoded)
+	return splitUserPassword(string(decoded))
 }
 
 // pcreSpace is what \s matches in Kong's regular expression.
 const pcreSpace = " \t\n\v\f\r"
-
-// decodeBase64 decodes as nginx's ngx_decode_base64 (ngx.decode_base64):
-// the standard alphabet, padding optional, anything from the first '='
-// on ignored, no other character allowed (Go's decoder would skip line
-// breaks).
-func decodeBase64(s string) (string, bool) {
-	if i := strings.IndexByte(s, '='); i >= 0 {
-		s = s[:i]
-	}
-	if strings.ContainsAny(s, "\r\n") {
-		return "", false
-	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
-	return string(b), err == nil
-}
 
 // splitUserPassword is Kong's match of "^(.*?):(.+)$": the user name up
 // to the first ':', a non-empty password, no line break but one ending

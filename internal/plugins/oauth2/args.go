@@ -7,61 +7,6 @@ import (
 	"strings"
 )
 
-// decodeArgs decodes a query string as ngx.decode_args: "a=b" gives a
-// string, a bare "a" gives true, a repeated name a []any of its values in
-// order; '+' is a space and malformed escapes stay as they are.
-func decodeArgs(raw string) map[string]any {
-	args := map[string]any{}
-	for part := range strings.SplitSeq(raw, "&") {
-		if part == "" {
-			continue
-		}
-		var v any = true
-		k, val, ok := strings.Cut(part, "=")
-		if ok {
-			v = unescape(val)
-		}
-		k = unescape(k)
-		if k == "" {
-			continue
-		}
-		switch old := args[k].(type) {
-		case nil:
-			args[k] = v
-		case []any:
-			args[k] = append(old, v)
-		default:
-			args[k] = []any{old, v}
-		}
-	}
-	return args
-}
-
-// unescape is ngx.unescape_uri with '+' as a space.
-func unescape(s string) string {
-	if !strings.ContainsAny(s, "%+") {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			n, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			b = append(b, byte(n))
-			i += 2
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(b)
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
 // encodeArgs is Kong's kong.tools.http.encode_args: names sorted, values
 // escaped as escapeURL does, true and numbers as Lua prints them, an empty
 // string as the bare name, arrays as name[1]=…, objects as name.key=….

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/store"
 )
@@ -54,7 +55,7 @@ func (h *handler) authorize(kong *plugin.PDK) error {
 }
 
 func mergedArgs(existing string, add map[string]any) string {
-	args := decodeArgs(existing)
+	args := ngx.DecodeArgs(existing)
 	maps.Copy(args, add)
 	return encodeArgs(args)
 }
@@ -194,7 +195,7 @@ func codeChallenge(p params) (challenge, method, refusal string) {
 	if challenge == "" {
 		return "", "", ""
 	}
-	if raw, ok := decodeBase64(strings.NewReplacer("-", "+", "_", "/").Replace(challenge)); ok {
+	if raw, err := ngx.DecodeBase64(strings.NewReplacer("-", "+", "_", "/").Replace(challenge)); err == nil {
 		challenge = base64.RawURLEncoding.EncodeToString(raw)
 	}
 	if p.present("code_challenge_method") && !p.is("code_challenge_method", "S256") && !p.is("code_challenge_method", "s256") {

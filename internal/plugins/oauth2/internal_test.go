@@ -3,6 +3,8 @@ package oauth2
 import (
 	"strings"
 	"testing"
+
+	"github.com/silverback-gw/silverback/internal/ngx"
 )
 
 // TestVerifySecret: a hash in Kong's format, computed independently
@@ -55,7 +57,7 @@ func TestURI(t *testing.T) {
 	if want := "a=true&b=x%20y%2dz%2e&e&l%5b1%5d=1&l%5b2%5d=2&m%2ek=v&n=7200"; got != want {
 		t.Errorf("encodeArgs = %q, want %q", got, want)
 	}
-	args := decodeArgs("a=1&a=2&flag&e=&sp=a+b%20c&bad=%zz&=x")
+	args := ngx.DecodeArgs("a=1&a=2&flag&e=&sp=a+b%20c&bad=%zz&=x")
 	if len(args) != 5 || args["flag"] != true || args["e"] != "" || args["sp"] != "a b c" || args["bad"] != "%zz" ||
 		len(args["a"].([]any)) != 2 {
 		t.Errorf("decodeArgs = %v", args)

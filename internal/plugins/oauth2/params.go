@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 )
 
@@ -14,7 +15,7 @@ import (
 type params map[string]any
 
 func requestParams(kong *plugin.PDK) params {
-	p := params(decodeArgs(kong.Request.RawQuery()))
+	p := params(ngx.DecodeArgs(kong.Request.RawQuery()))
 	switch kong.Request.Method() {
 	case "POST", "PUT", "PATCH":
 		body, err := kong.BodyArgs()

@@ -7,6 +7,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"strings"
+
+	"github.com/silverback-gw/silverback/internal/ngx"
 )
 
 // Kong's client_secret hashing (kong/plugins/oauth2/secret.lua): PBKDF2
@@ -47,22 +49,9 @@ func verifySecret(secret, stored string) bool {
 		return false
 	}
 	saltText, _, _ := strings.Cut(rest, "$")
-	salt, ok := decodeBase64(saltText)
-	if !ok {
+	salt, err := ngx.DecodeBase64(saltText)
+	if err != nil {
 		salt = []byte(saltText) // Kong uses a salt that does not decode as is
 	}
 	return subtle.ConstantTimeCompare([]byte(derive(secret, salt)), []byte(stored)) == 1
-}
-
-// decodeBase64 is ngx.decode_base64: standard alphabet, padding optional
-// and anything from the first '=' ignored.
-func decodeBase64(s string) ([]byte, bool) {
-	if i := strings.IndexByte(s, '='); i >= 0 {
-		s = s[:i]
-	}
-	if len(s)%4 == 1 {
-		return nil, false
-	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
-	return b, err == nil
 }

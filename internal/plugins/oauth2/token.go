@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/proxy"
 	"github.com/silverback-gw/silverback/internal/store"
@@ -116,7 +117,7 @@ func (h *handler) clientCredentials(kong *plugin.PDK, p params) (clientID string
 	}
 	if vs := kong.Request.Headers().Values(h.c.AuthHeaderName); h.c.AuthHeaderName != "" && len(vs) > 0 {
 		if m := basicRe.FindStringSubmatch(vs[0]); m != nil {
-			if decoded, ok := decodeBase64(m[1]); ok {
+			if decoded, err := ngx.DecodeBase64(m[1]); err == nil {
 				parts := strings.Split(string(decoded), ":")
 				clientID = parts[0]
 				if len(parts) > 1 {

@@ -3,6 +3,7 @@ package requesttransformer
 import (
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 )
 
@@ -65,7 +66,7 @@ func (h *handler) transformBody(kong *plugin.PDK, env *env) error {
 // transformForm transforms a urlencoded body; arguments are re-encoded
 // sorted (Kong's follow its Lua table).
 func (h *handler) transformForm(body []byte, env *env) ([]byte, bool, error) {
-	args := decodeArgs(string(body))
+	args := ngx.DecodeArgs(string(body))
 	changed, err := h.body.apply(args, env, len(body) == 0, isPresent)
 	if err != nil || !changed {
 		return nil, false, err

@@ -3,6 +3,7 @@ package requesttransformer
 import (
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/plugins/requesttransformer/luatemplate"
 )
@@ -57,7 +58,7 @@ func (e *env) Global(name string) luatemplate.Value {
 // were when first read; the querystring transformations start from them.
 func (e *env) queryArgs() map[string]any {
 	if e.query == nil {
-		e.query = decodeArgs(e.kong.ServiceRequest.RawQuery())
+		e.query = ngx.DecodeArgs(e.kong.ServiceRequest.RawQuery())
 	}
 	return e.query
 }

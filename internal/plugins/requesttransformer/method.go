@@ -3,6 +3,7 @@ package requesttransformer
 import (
 	"errors"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 )
 
@@ -32,11 +33,11 @@ func (h *handler) transformMethod(kong *plugin.PDK) error {
 	if err != nil {
 		return err
 	}
-	params := decodeArgs(string(body))
+	params := ngx.DecodeArgs(string(body))
 	if len(params) == 0 {
 		return nil
 	}
-	query := decodeArgs(kong.ServiceRequest.RawQuery())
+	query := ngx.DecodeArgs(kong.ServiceRequest.RawQuery())
 	for name, v := range params {
 		switch cur := query[name].(type) {
 		case nil:
