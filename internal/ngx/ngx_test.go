@@ -48,3 +48,17 @@ func TestDecodeBase64(t *testing.T) {
 		}
 	}
 }
+
+func TestCookie(t *testing.T) {
+	lines := []string{"a=1; Session=abc; b=", "c=3, d=4"}
+	for _, c := range []struct {
+		name, want string
+		ok         bool
+	}{
+		{"session", "abc", true}, {"a", "1", true}, {"b", "", true}, {"d", "4", true}, {"e", "", false}, {"sess", "", false},
+	} {
+		if got, ok := Cookie(lines, c.name); got != c.want || ok != c.ok {
+			t.Errorf("Cookie(%q) = %q, %v", c.name, got, ok)
+		}
+	}
+}

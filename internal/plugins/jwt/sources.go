@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 )
 
@@ -56,7 +57,7 @@ func (h *handler) retrieve(kong *plugin.PDK) tokens {
 	if len(h.c.CookieNames) > 0 {
 		cookies := kong.Request.Headers().Values("Cookie")
 		for _, name := range h.c.CookieNames {
-			if v := cookie(cookies, name); v != "" {
+			if v, _ := ngx.Cookie(cookies, name); v != "" {
 				ts.add(v)
 			}
 		}
@@ -105,29 +106,4 @@ func unescape(s string) string {
 		return u
 	}
 	return s
-}
-
-// cookie returns the value of the named cookie as nginx's $cookie_<name>:
-// the first "name=value" pair of the Cookie header lines, the name
-// compared without case, pairs separated by ";" or ",", the value running
-// to the next ";".
-func cookie(lines []string, name string) string {
-	for _, line := range lines {
-		for line != "" {
-			i := strings.IndexAny(line, ";,")
-			if len(line) >= len(name) && strings.EqualFold(line[:len(name)], name) {
-				v := strings.TrimLeft(line[len(name):], " ")
-				if strings.HasPrefix(v, "=") {
-					v = strings.TrimLeft(v[1:], " ")
-					v, _, _ = strings.Cut(v, ";")
-					return v
-				}
-			}
-			if i < 0 {
-				break
-			}
-			line = strings.TrimLeft(line[i+1:], " ")
-		}
-	}
-	return ""
 }

@@ -1,8 +1,7 @@
 package session
 
 import (
-	"strings"
-
+	"github.com/silverback-gw/silverback/internal/ngx"
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/proxy"
 )
@@ -94,13 +93,5 @@ func setsCookie(line, name string) bool {
 // Cookie headers, as nginx's $cookie_<name> (names compared without
 // regard to case, the first one wins).
 func cookieValue(kong *plugin.PDK, name string) (string, bool) {
-	for _, header := range kong.Request.Headers().Values("Cookie") {
-		for part := range strings.SplitSeq(header, ";") {
-			k, v, ok := strings.Cut(strings.TrimLeft(part, " \t"), "=")
-			if ok && strings.EqualFold(strings.TrimRight(k, " \t"), name) {
-				return strings.TrimRight(v, " \t"), true
-			}
-		}
-	}
-	return "", false
+	return ngx.Cookie(kong.Request.Headers().Values("Cookie"), name)
 }
