@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/runtime"
@@ -33,7 +34,7 @@ type State struct {
 	timings  Timings
 	tries    []Try
 	ctx      map[string]any
-	bal      balancer
+	bal      lb.Tries
 
 	// pluginState is the Plugins implementation's per-request value
 	// (SetPluginState).
