@@ -31,7 +31,8 @@ type Server struct {
 	mu        sync.Mutex
 	closed    bool
 	listeners map[io.Closer]struct{}
-	sessions  map[io.Closer]struct{} // client connections, UDP sessions
+	conns     map[io.Closer]struct{} // TCP client connections
+	datagrams map[io.Closer]struct{} // UDP sessions
 	wg        sync.WaitGroup         // session goroutines
 }
 
@@ -43,7 +44,8 @@ func New(opts Options) *Server {
 		balancers: opts.Balancers,
 		hosts:     lb.NewHosts(opts.Resolver, opts.DNSTTL),
 		listeners: map[io.Closer]struct{}{},
-		sessions:  map[io.Closer]struct{}{},
+		conns:     map[io.Closer]struct{}{},
+		datagrams: map[io.Closer]struct{}{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -87,21 +89,21 @@ func (s *Server) ServeTCP(ln net.Listener, tls bool) error {
 			continue
 		}
 		delay = 0
-		s.goSession(c, func() { s.serveConn(c, tls) })
+		s.goSession(s.conns, c, func() { s.serveConn(c, tls) })
 	}
 }
 
-// goSession runs serve in a goroutine while c is tracked (closed by
-// Close), or closes c when the server is closed.
-func (s *Server) goSession(c io.Closer, serve func()) {
-	if !s.track(s.sessions, c) {
+// goSession runs serve in a goroutine while c is tracked in set (closed
+// by Close), or closes c when the server is closed.
+func (s *Server) goSession(set map[io.Closer]struct{}, c io.Closer, serve func()) {
+	if !s.track(set, c) {
 		c.Close()
 		return
 	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer s.untrack(s.sessions, c)
+		defer s.untrack(set, c)
 		serve()
 	}()
 }
@@ -128,10 +130,12 @@ func (s *Server) isClosed() bool {
 	return s.closed
 }
 
-// Shutdown closes the listeners and waits for the sessions in flight to
-// end until ctx is done, then closes them.
+// Shutdown closes the listeners and the UDP sessions (which only end by
+// timing out), and waits for the TCP connections in flight to end until
+// ctx is done, then closes them.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeListeners()
+	s.closeSessions(s.datagrams)
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -140,7 +144,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		s.closeSessions()
+		s.closeSessions(s.conns)
 		<-done
 	}
 	s.release()
@@ -150,7 +154,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Close closes the listeners and every session at once.
 func (s *Server) Close() error {
 	s.closeListeners()
-	s.closeSessions()
+	s.closeSessions(s.conns)
+	s.closeSessions(s.datagrams)
 	s.wg.Wait()
 	s.release()
 	return nil
@@ -165,9 +170,9 @@ func (s *Server) closeListeners() {
 	s.mu.Unlock()
 }
 
-func (s *Server) closeSessions() {
+func (s *Server) closeSessions(set map[io.Closer]struct{}) {
 	s.mu.Lock()
-	for c := range s.sessions {
+	for c := range set {
 		c.Close()
 	}
 	s.mu.Unlock()

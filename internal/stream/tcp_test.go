@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"io"
 	"net"
@@ -234,5 +235,38 @@ func TestTCPIdleTimeout(t *testing.T) {
 	expectClosed(t, conn)
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Errorf("closed after %v of idleness, want about 200ms", d)
+	}
+}
+
+// TestShutdown: Shutdown ends UDP sessions at once, waits for TCP
+// connections until its context ends, then closes them.
+func TestShutdown(t *testing.T) {
+	g := newGateway(t, Options{})
+	addr, udpAddr := g.listenTCP(t, false), g.listenUDP(t)
+	var c config
+	c.route(service("tcp", serveTCP(t, nil, echo)), []string{"tcp"}, func(r *router.Route) {
+		r.Destinations = []router.Endpoint{{Port: int(addr.Port())}}
+	})
+	c.route(service("udp", udpEcho(t)), []string{"udp"}, func(r *router.Route) {
+		r.Destinations = []router.Endpoint{{Port: int(udpAddr.Port())}}
+	})
+	g.load(t, &c)
+	conn := dial(t, addr)
+	roundTrip(t, conn, "open")
+	exchange(t, udpClient(t, udpAddr), "open")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := g.s.Shutdown(ctx); err != context.DeadlineExceeded {
+		t.Errorf("Shutdown: %v, want the deadline", err)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("Shutdown returned after %v without waiting for the TCP session", d)
+	}
+	expectClosed(t, conn)
+	g.waitLog(t, "stream udp session ended")
+	if _, err := net.Dial("tcp", addr.String()); err == nil {
+		t.Error("the listener still accepts")
 	}
 }

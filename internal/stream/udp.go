@@ -85,7 +85,7 @@ func (l *udpListener) session(client netip.AddrPort) *udpSession {
 	}
 	us := &udpSession{l: l, client: client}
 	l.sessions[client] = us
-	l.s.goSession(us, us.run)
+	l.s.goSession(l.s.datagrams, us, us.run)
 	return us
 }
 
