@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
@@ -148,8 +149,10 @@ func (us *udpSession) run() {
 		return
 	}
 	res := us.relay(up, proxyTimeout(b.Service))
-	s.log.Debug("stream udp session ended", "client", us.client.String(), "peer", up.RemoteAddr().String(),
-		"bytes_to_client", res.toClient, "timed_out", res.timedOut)
+	if s.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.log.Debug("stream udp session ended", "client", us.client.String(), "peer", up.RemoteAddr().String(),
+			"bytes_to_client", res.toClient, "timed_out", res.timedOut)
+	}
 	tries.Report(lb.Outcome{Status: 200, Latency: max(connectTime, time.Nanosecond)})
 }
 

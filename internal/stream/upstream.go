@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -82,8 +83,10 @@ func (s *Server) proxyTCP(client net.Conn, snap *runtime.Snapshot, b *runtime.Bi
 		}
 	}
 	res := pipe(client, up, proxyTimeout(svc), s.opts.HalfClose)
-	s.log.Debug("stream session ended", "client", src.String(), "peer", pr.Addr.String(),
-		"bytes_from_client", res.fromClient, "bytes_to_client", res.toClient, "timed_out", res.timedOut)
+	if s.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.log.Debug("stream session ended", "client", src.String(), "peer", pr.Addr.String(),
+			"bytes_from_client", res.fromClient, "bytes_to_client", res.toClient, "timed_out", res.timedOut)
+	}
 	// Kong reports the session's status (200) and its connect time.
 	tries.Report(lb.Outcome{Status: 200, Latency: max(connectTime, time.Nanosecond)})
 }
