@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
@@ -31,7 +30,7 @@ func (s *Server) serveConn(c net.Conn, tlsListener bool) {
 	local := addrPort(c.LocalAddr())
 	req := router.StreamRequest{Source: addrPort(c.RemoteAddr()), Destination: s.destination(local)}
 	if !tlsListener {
-		if b := s.route(snap, &req); b != nil {
+		if b := s.route(snap, &req); b != nil && s.hasService(b, &req) {
 			s.proxyTCP(c, snap, b, proxyMode{})
 		}
 		return
@@ -48,7 +47,9 @@ func (s *Server) serveConn(c net.Conn, tlsListener bool) {
 	case slices.Contains(b.Route.Protocols, "tls"):
 		s.terminate(&prefixConn{Conn: c, prefix: h.bytes}, snap, req)
 	case slices.Contains(b.Route.Protocols, "tls_passthrough"):
-		s.proxyTCP(c, snap, b, proxyMode{passthrough: true, replay: h.bytes})
+		if s.hasService(b, &req) {
+			s.proxyTCP(c, snap, b, proxyMode{passthrough: true, replay: h.bytes})
+		}
 	default:
 		s.log.Error("unexpected protocols in matched Route", "route", b.Route.ID, "client", req.Source.String())
 	}
@@ -72,14 +73,13 @@ func (s *Server) terminate(c net.Conn, snap *runtime.Snapshot, first router.Stre
 	}
 	sni := tc.ConnectionState().ServerName
 	req := router.StreamRequest{TLS: sni != "", SNI: sni, Source: first.Source, Destination: addrPort(c.LocalAddr())}
-	if b := s.route(snap, &req); b != nil {
+	if b := s.route(snap, &req); b != nil && s.hasService(b, &req) {
 		s.proxyTCP(tc, snap, b, proxyMode{clientSNI: sni})
 	}
 }
 
 // route matches req with the snapshot's stream router and returns the
-// binding of a route whose service the stream subsystem can proxy to,
-// else nil, having logged why as Kong does.
+// matched route's binding, else nil, having logged Kong's error.
 func (s *Server) route(snap *runtime.Snapshot, req *router.StreamRequest) *runtime.Binding {
 	var rt *router.Route
 	ok := false
@@ -91,17 +91,21 @@ func (s *Server) route(snap *runtime.Snapshot, req *router.StreamRequest) *runti
 			"server", req.Destination.String(), "sni", req.SNI)
 		return nil
 	}
-	b := rt.Payload.(*runtime.Binding)
-	if svc := b.Service; svc == nil || !isStreamService(svc) {
-		if svc != nil {
-			s.log.Warn("service with protocol '"+svc.Protocol+"' cannot be used with 'stream' subsystem", "service", svc.ID)
-		}
-		s.log.Warn("no Service found with those values", "route", b.Route.ID, "client", req.Source.String())
-		return nil
-	}
-	return b
+	return rt.Payload.(*runtime.Binding)
 }
 
-func isStreamService(svc *entities.Service) bool {
-	return slices.Contains(streamProtocols, svc.Protocol)
+// hasService reports whether b has a service the stream subsystem can
+// proxy to, having logged Kong's warning when not. Kong checks it once
+// the connection reaches the server that proxies it: on a TLS listener,
+// after the handshake of a terminated connection.
+func (s *Server) hasService(b *runtime.Binding, req *router.StreamRequest) bool {
+	svc := b.Service
+	if svc != nil && slices.Contains(streamProtocols, svc.Protocol) {
+		return true
+	}
+	if svc != nil {
+		s.log.Warn("service with protocol '"+svc.Protocol+"' cannot be used with 'stream' subsystem", "service", svc.ID)
+	}
+	s.log.Warn("no Service found with those values", "route", b.Route.ID, "client", req.Source.String())
+	return false
 }

@@ -106,7 +106,8 @@ func TestTLSPassthrough(t *testing.T) {
 
 // TestTLSListenerProtocols: on a TLS listener a route must be tls or
 // tls_passthrough; a tcp route matched there closes the connection, and
-// bytes that are not TLS match without SNI.
+// bytes that are not TLS match without SNI. A tls route without a service
+// completes the handshake, then closes, as Kong's TLS terminator does.
 func TestTLSListenerProtocols(t *testing.T) {
 	def, _, _ := certificate(t, "gateway.test")
 	g := newGateway(t, Options{TLS: bySNI(def, nil)})
@@ -120,6 +121,17 @@ func TestTLSListenerProtocols(t *testing.T) {
 	io.WriteString(conn, "plain text")
 	expectClosed(t, conn)
 	g.waitLog(t, "unexpected protocols in matched Route")
+
+	c = config{}
+	c.route(nil, []string{"tls"}, func(r *router.Route) { r.SNIs = []string{"nothing.test"} })
+	g.load(t, &c)
+	tc, err := tls.Dial("tcp", addr.String(), &tls.Config{ServerName: "nothing.test", InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	defer tc.Close()
+	expectClosed(t, tc)
+	g.waitLog(t, "no Service found with those values")
 }
 
 // TestTLSToUpstream: a tls service gets TLS from the gateway with the

@@ -139,8 +139,9 @@ func (us *udpSession) run() {
 	}()
 	s := l.s
 	snap := s.opts.Snapshots.Load()
-	b := s.route(snap, &router.StreamRequest{Source: us.client, Destination: l.dst})
-	if b == nil {
+	req := router.StreamRequest{Source: us.client, Destination: l.dst}
+	b := s.route(snap, &req)
+	if b == nil || !s.hasService(b, &req) {
 		return
 	}
 	var tries lb.Tries
