@@ -16,6 +16,11 @@
 // and Set.SetTargetHealth serve the Admin API's health endpoints through
 // package adminhealth.
 //
+// Tries is the per-request side, shared by the HTTP and the stream
+// proxies: it picks the first peer of a service (an upstream's Balancer,
+// or the service host resolved through Hosts) and the peer of each retry,
+// and reports every try's outcome back to the balancer.
+//
 // Wiring, as the gateway does it:
 //
 //	set := balancer.NewSet(balancer.Options{Logger: log})

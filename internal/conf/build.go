@@ -56,6 +56,7 @@ func newConfig(values props) (*Config, Errors) {
 
 	c.ProxyListen = b.listeners("proxy_listen", httpFlags)
 	c.StreamListen = b.listeners("stream_listen", streamFlags)
+	c.StreamHalfClose = b.on("nginx_sproxy_proxy_half_close")
 	c.AdminListen = b.listeners("admin_listen", httpFlags)
 	c.AdminGUIListen = b.listeners("admin_gui_listen", httpFlags)
 	c.StatusListen = b.listeners("status_listen", httpFlags)

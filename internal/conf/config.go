@@ -21,6 +21,9 @@ type Config struct {
 	AdminGUIListen []Listener
 	StatusListen   []Listener
 	ClusterListen  []Listener
+	// StreamHalfClose is the nginx_sproxy_proxy_half_close directive: a
+	// stream session outlives one side's end of stream (off in Kong).
+	StreamHalfClose bool
 
 	Logs Logs
 

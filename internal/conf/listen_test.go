@@ -105,3 +105,15 @@ func TestListenerAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamHalfClose: the injected nginx_sproxy_proxy_half_close
+// directive turns half-closed stream sessions on; Kong leaves it off.
+func TestStreamHalfClose(t *testing.T) {
+	t.Parallel()
+	if mustLoad(t, nil).StreamHalfClose {
+		t.Error("half-close on by default")
+	}
+	if !mustLoad(t, map[string]string{"nginx_sproxy_proxy_half_close": "on"}).StreamHalfClose {
+		t.Error("nginx_sproxy_proxy_half_close = on not read")
+	}
+}

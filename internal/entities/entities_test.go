@@ -78,6 +78,22 @@ func TestValidationMessages(t *testing.T) {
 		{"route lower method", Routes, `{"methods":["get"]}`, "schema violation (methods.1: invalid value: get)"},
 		{"route host header", Routes, `{"headers":{"Host":["x"]}}`,
 			"schema violation (headers: cannot contain 'host' header, which must be specified in the 'hosts' attribute)"},
+		{"stream route no matcher", Routes, `{"protocols":["tcp"]}`,
+			"schema violation (must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp')"},
+		{"passthrough route without snis", Routes, `{"protocols":["tls_passthrough"],"sources":[{"ip":"10.0.0.1"}]}`,
+			"schema violation (must set snis when 'protocols' is 'tls_passthrough')"},
+		{"snis on tcp and udp", Routes, `{"protocols":["tcp","udp"],"snis":["example.org"]}`,
+			"2 schema violations ('snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'; snis: length must be 0)"},
+		{"paths on a stream route", Routes, `{"protocols":["tls"],"snis":["a.test"],"paths":["/"]}`,
+			"schema violation (paths: cannot set 'paths' when 'protocols' is 'tcp', 'tls', 'tls_passthrough' or 'udp')"},
+		{"sources on an http route", Routes, `{"hosts":["a.test"],"sources":[{"ip":"10.0.0.1"}]}`,
+			"schema violation (sources: cannot set 'sources' when 'protocols' is 'http' or 'https')"},
+		{"source port range", Routes, `{"protocols":["udp"],"sources":[{"ip":"127.0.0.1"},{"ip":"127.75.78.72","port":65536}]}`,
+			"schema violation (sources.2.port: value should be between 0 and 65535)"},
+		{"source ip", Routes, `{"protocols":["tcp"],"destinations":[{"ip":"::/129"}]}`,
+			"schema violation (destinations.1.ip: invalid ip or cidr range: '::/129')"},
+		{"empty source", Routes, `{"protocols":["tcp"],"sources":[{}]}`,
+			"schema violation (sources.1: at least one of these fields must be non-empty: 'ip', 'port')"},
 		{"consumer empty", Consumers, `{}`,
 			"schema violation (at least one of these fields must be non-empty: 'custom_id', 'username')"},
 		{"upstream ip name", Upstreams, `{"name":"10.0.0.1"}`,
@@ -117,5 +133,23 @@ func TestTargetNormalized(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("NormalizeTarget(%q) = %q, %v; want %q", in, got, err, want)
 		}
+	}
+}
+
+// TestRouteEndpoints: a stream route's sources and destinations reach the
+// runtime's Route, unset ips and ports as "" and 0.
+func TestRouteEndpoints(t *testing.T) {
+	row, err := Routes.Validate(decode(t, `{"protocols":["tcp"],"sources":[{"ip":"10.0.0.0/8"},{"port":9000}],
+		"destinations":[{"ip":"127.0.0.1","port":5000}]}`), schema.OpInsert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := RouteFromRow(row)
+	want := []Endpoint{{IP: "10.0.0.0/8"}, {Port: 9000}}
+	if diff := cmp.Diff(want, rt.Sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]Endpoint{{IP: "127.0.0.1", Port: 5000}}, rt.Destinations); diff != "" {
+		t.Errorf("destinations (-want +got):\n%s", diff)
 	}
 }

@@ -109,10 +109,14 @@ func onlyGRPC(v any) bool {
 	return len(ps) > 0 && (ps["grpc"] || ps["grpcs"]) && !ps["http"] && !ps["https"]
 }
 
+// checkRouteSNIs is Kong's conditional check on snis: unless a protocol
+// carries TLS, snis must be empty ("length must be 0" on the field, the
+// check's message on the entity).
 func checkRouteSNIs(v map[string]any, _ schema.Op, errs schema.Errors) {
 	ps := protocolsOf(v["protocols"])
 	if schema.IsNonEmpty(v["snis"]) && !ps["https"] && !ps["grpcs"] && !ps["tls"] && !ps["tls_passthrough"] {
 		errs.AddEntity("'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'")
+		errs["snis"] = "length must be 0"
 	}
 }
 
@@ -180,12 +184,36 @@ type Route struct {
 	Tags                    []string
 	ServiceID               string
 	SNIs                    []string
+	Sources                 []Endpoint
+	Destinations            []Endpoint
 	Methods                 []string
 	Hosts                   []string
 	Paths                   []string
 	Headers                 map[string][]string
 	RegexPriority           int
 	PathHandling            string
+}
+
+// Endpoint is an element of a stream route's sources or destinations.
+type Endpoint struct {
+	// IP is an address or a CIDR range, "" when unset.
+	IP string
+	// Port is 0 when unset.
+	Port int
+}
+
+func endpoints(r map[string]any, k string) []Endpoint {
+	items, _ := r[k].([]any)
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]Endpoint, 0, len(items))
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, Endpoint{IP: str(m, "ip"), Port: integer(m, "port")})
+		}
+	}
+	return out
 }
 
 // RouteFromRow converts a stored routes row.
@@ -202,6 +230,8 @@ func RouteFromRow(r map[string]any) *Route {
 		Tags:                    strs(r, "tags"),
 		ServiceID:               foreignID(r, "service"),
 		SNIs:                    strs(r, "snis"),
+		Sources:                 endpoints(r, "sources"),
+		Destinations:            endpoints(r, "destinations"),
 		Methods:                 strs(r, "methods"),
 		Hosts:                   strs(r, "hosts"),
 		Paths:                   strs(r, "paths"),

@@ -23,6 +23,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/proxy"
 	"github.com/silverback-gw/silverback/internal/runtime"
 	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/stream"
 )
 
 // Gateway is one running node.
@@ -49,6 +50,9 @@ type Gateway struct {
 	cancel  context.CancelFunc
 	mu      sync.Mutex
 	servers []*server
+	stream  *stream.Server   // nil without stream_listen entries
+	streams []streamListener // stream_listen, bound
+	dnsTTL  time.Duration    // how long the proxies reuse a resolved service host
 	wg      sync.WaitGroup
 
 	closeOnce sync.Once // the store and upstream pools close once
@@ -112,6 +116,7 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	}
 	g.balancers = balancer.NewSet(balancer.Options{Logger: log})
 	popts.Balancers = g.balancers
+	g.dnsTTL = popts.DNSTTL
 	popts.Plugins = g.pluginRT
 	g.proxy = proxy.New(popts)
 	g.admin = g.newAdmin(nodeID)
@@ -229,13 +234,19 @@ func (g *Gateway) Start() error {
 		}
 		servers = append(servers, s...)
 	}
+	srv, streams, err := g.listenStream()
+	if err != nil {
+		closeAll(servers)
+		return err
+	}
 	if g.cluster != nil {
 		if err := g.cluster.Start(); err != nil {
 			closeAll(servers)
+			closeStream(streams)
 			return err
 		}
 	}
-	g.servers = servers
+	g.servers, g.stream, g.streams = servers, srv, streams
 	go g.holder.Run(g.ctx)
 	go g.balancers.Run(g.ctx, g.holder, time.Second)
 	for _, s := range servers {
@@ -246,17 +257,23 @@ func (g *Gateway) Start() error {
 		}()
 		g.log.Info("listening", "listener", s.name, "addr", s.ln.Addr().String())
 	}
+	if srv != nil {
+		g.serveStream(srv, streams)
+	}
 	return nil
 }
 
 // Addrs returns the bound addresses by listener name ("proxy", "admin",
-// "status"), in configuration order.
+// "status", "stream"), in configuration order.
 func (g *Gateway) Addrs() map[string][]string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	out := map[string][]string{}
 	for _, s := range g.servers {
 		out[s.name] = append(out[s.name], s.ln.Addr().String())
+	}
+	for _, l := range g.streams {
+		out["stream"] = append(out["stream"], l.addr())
 	}
 	return out
 }
@@ -280,12 +297,17 @@ func (g *Gateway) Reload(cfg *conf.Config) error {
 // until ctx ends, then closes the store.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
-	servers := g.servers
+	servers, streamSrv := g.servers, g.stream
 	g.mu.Unlock()
 	var errs []error
 	for _, s := range servers {
 		if err := s.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("%s %s: %w", s.name, s.ln.Addr(), err))
+		}
+	}
+	if streamSrv != nil {
+		if err := streamSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stream: %w", err))
 		}
 	}
 	g.wg.Wait()
@@ -297,10 +319,13 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 // a Shutdown that was cut short.
 func (g *Gateway) Close() error {
 	g.mu.Lock()
-	servers := g.servers
+	servers, streamSrv := g.servers, g.stream
 	g.mu.Unlock()
 	for _, s := range servers {
 		s.srv.Close()
+	}
+	if streamSrv != nil {
+		streamSrv.Close()
 	}
 	g.wg.Wait()
 	return g.release()

@@ -3,17 +3,15 @@ package proxy
 import "strconv"
 
 // Messages of the errors the gateway itself answers with, byte for byte
-// Kong's (kong/runloop/handler.lua, kong/runloop/balancer/init.lua,
-// kong/error_handlers.lua).
+// Kong's (kong/runloop/handler.lua, kong/error_handlers.lua; the balancer's are
+// package balancer's PeerError).
 const (
-	msgNoRoute        = "no Route matched with those values"
-	msgNoService      = "no Service found with those values"
-	msgUseHTTPS       = "Please use HTTPS protocol"
-	msgNameResolution = "name resolution failed"
-	msgNoPeer         = "failure to get a peer from the ring-balancer"
-	msgBadGateway     = "An invalid response was received from the upstream server"
-	msgTimeout        = "The upstream server is timing out"
-	msgUnexpected     = "An unexpected error occurred"
+	msgNoRoute    = "no Route matched with those values"
+	msgNoService  = "no Service found with those values"
+	msgUseHTTPS   = "Please use HTTPS protocol"
+	msgBadGateway = "An invalid response was received from the upstream server"
+	msgTimeout    = "The upstream server is timing out"
+	msgUnexpected = "An unexpected error occurred"
 )
 
 // errorKind says how a gateway error picks its format (see negotiate.go).

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 )
 
 // isGRPC reports whether the service is reached over HTTP/2, as nginx's
@@ -29,10 +31,10 @@ var noUserAgent = []string{""}
 // the response head. A failure to connect may be retried on another
 // peer; a later one only as on HTTP/1.1 (an idempotent request whose body
 // was not streamed), which a gRPC call, a POST, never is.
-func (p *Proxy) tryH2(ex *exchange, pr peer, host string) tryResult {
+func (p *Proxy) tryH2(ex *exchange, pr lb.Peer, host string) tryResult {
 	s := &ex.State
 	svc := s.service
-	key := poolKey{addr: pr.addr, h2: true}
+	key := poolKey{addr: pr.Addr, h2: true}
 	if s.upstream.scheme == "grpcs" {
 		tlsKey(&key, svc, s.snap.Upstreams[svc.Host], host)
 	}

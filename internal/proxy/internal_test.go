@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 )
 
 func TestRealIP(t *testing.T) {
@@ -171,7 +173,7 @@ func TestHostHeader(t *testing.T) {
 		{"::1", "[::1]:8080", "http", "[::1]:8080"},
 		{"[::1]", "[::1]:80", "http", "[::1]"},
 	} {
-		pr := peer{addr: netip.MustParseAddrPort(tt.addr), hostname: tt.name}
+		pr := lb.Peer{Addr: netip.MustParseAddrPort(tt.addr), Hostname: tt.name}
 		if got := hostHeader(pr, tt.scheme); got != tt.want {
 			t.Errorf("hostHeader(%s, %s, %s) = %q, want %q", tt.name, tt.addr, tt.scheme, got, tt.want)
 		}

@@ -23,7 +23,7 @@ type Proxy struct {
 	via10, via11, via2 string      // Via tokens by client HTTP version
 	server, via, viaH2 sharedValue // Server and Via response values (HTTP/1.1 and HTTP/2 upstreams)
 
-	resolver  *resolver
+	hosts     *lb.Hosts
 	balancers *lb.Set
 	ownSet    bool // balancers is the Proxy's own, closed by Close
 	transport *transport
@@ -43,7 +43,7 @@ func New(opts Options) *Proxy {
 		via10:        "1 " + opts.ServerToken,
 		via11:        "1.1 " + opts.ServerToken,
 		via2:         "2 " + opts.ServerToken,
-		resolver:     newResolver(opts.Resolver, opts.DNSTTL),
+		hosts:        lb.NewHosts(opts.Resolver, opts.DNSTTL),
 		balancers:    opts.Balancers,
 		transport: newTransport(transportOptions{
 			poolSize:    opts.KeepalivePoolSize,

@@ -76,18 +76,18 @@ func (p *Proxy) rejectEarly(ex *exchange) bool {
 // service's retries are spent, and stream the answer.
 func (p *Proxy) balanceAndProxy(ex *exchange) {
 	s := &ex.State
-	pr, berr := p.prepare(ex.ctx, s)
+	pr, berr := s.bal.Prepare(ex.ctx, p.balancers, p.hosts, s.snap.Upstreams, s.service.Host, s.service.Port, (*hashInput)(s))
 	if berr != nil {
-		s.Error(berr.status, berr.message)
+		s.Error(berr.Status, berr.Message)
 		return
 	}
 	s.proxied = true
-	defer s.bal.report(lb.Outcome{}) // a try that never reached the upstream
+	defer s.bal.Report(lb.Outcome{}) // a try that never reached the upstream
 	for try := 0; ; try++ {
 		balancerStart := time.Now()
 		if try > 0 {
 			var ok bool
-			if pr, ok = p.next(s, try); !ok {
+			if pr, ok = s.bal.Next(try); !ok {
 				ex.fail(s.tries[len(s.tries)-1].Status) // the last failure stands
 				return
 			}
@@ -106,21 +106,21 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		}
 		now := time.Now()
 		s.timings.balancerEnd = now
-		s.tries = append(s.tries, Try{Addr: pr.addr, BalancerLatency: now.Sub(balancerStart)})
+		s.tries = append(s.tries, Try{Addr: pr.Addr, BalancerLatency: now.Sub(balancerStart)})
 		res := p.try(ex, pr, host)
 		if res.err == nil {
 			p.respondUpstream(ex, res.resp, res.conn)
-			s.bal.report(lb.Outcome{Status: res.resp.StatusCode})
+			s.bal.Report(lb.Outcome{Status: res.resp.StatusCode})
 			return
 		}
-		s.bal.report(outcome(res))
+		s.bal.Report(outcome(res))
 		t := &s.tries[len(s.tries)-1]
 		t.Failure, t.Status = "failed", res.status
-		p.log.Debug("upstream try failed", "request_id", s.id, "try", try+1, "peer", pr.addr, "error", res.err)
+		p.log.Debug("upstream try failed", "request_id", s.id, "try", try+1, "peer", pr.Addr, "error", res.err)
 		if !res.retry || try >= s.service.Retries || ex.ctx.Err() != nil {
 			ex.fail(res.status)
 			if res.status >= 500 {
-				p.log.Error("upstream failed", "request_id", s.id, "peer", pr.addr, "tries", try+1, "error", res.err)
+				p.log.Error("upstream failed", "request_id", s.id, "peer", pr.Addr, "tries", try+1, "error", res.err)
 			}
 			return
 		}
@@ -263,7 +263,7 @@ func (p *Proxy) headerFilter(s *State) {
 	if s.proxied && hs.UpstreamStatus {
 		h.Set("X-Kong-Upstream-Status", strconv.Itoa(s.response.status))
 	}
-	if c := s.bal.setCookie; c != "" { // Kong sets it in the balancer, before header_filter
+	if c := s.bal.SetCookie(); c != "" { // Kong sets it in the balancer, before header_filter
 		h.Add("Set-Cookie", c)
 	}
 	if p.opts.AllowDebugHeader && s.route != nil && s.request.header.Get("Kong-Debug") != "" {

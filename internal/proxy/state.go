@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/runtime"
@@ -33,7 +34,7 @@ type State struct {
 	timings  Timings
 	tries    []Try
 	ctx      map[string]any
-	bal      balancer
+	bal      lb.Tries
 
 	// upstreamStatus is the status the upstream answered, 0 when none did;
 	// sent counts the response body bytes written to the client.

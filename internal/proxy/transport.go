@@ -37,14 +37,10 @@ type transportOptions struct {
 
 // poolKey identifies connections that can serve each other's requests.
 type poolKey struct {
-	addr       netip.AddrPort
-	h2         bool // HTTP/2 (gRPC services), else HTTP/1.1
-	tls        bool
-	sni        string
-	verify     bool
-	depth      int    // tls_verify_depth, -1 when unset
-	cas        string // ca_certificates ids joined by ","
-	clientCert string // client_certificate id
+	addr     netip.AddrPort
+	h2       bool // HTTP/2 (gRPC services), else HTTP/1.1
+	tls      bool
+	settings runtime.UpstreamTLS // when tls
 }
 
 // upConn is a connection to an upstream. Its Read and Write set a

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	lb "github.com/silverback-gw/silverback/internal/balancer"
 )
 
 // tryResult is the outcome of one try: a response head, or a failure.
@@ -39,13 +41,13 @@ func (e errClientBody) Unwrap() error { return e.err }
 // try sends the service request to one peer and reads the response head.
 // A pooled connection found closed before anything came back is replaced
 // by a new one, once, when the request can be sent again.
-func (p *Proxy) try(ex *exchange, pr peer, host string) tryResult {
+func (p *Proxy) try(ex *exchange, pr lb.Peer, host string) tryResult {
 	s := &ex.State
 	if s.upstream.isGRPC() {
 		return p.tryH2(ex, pr, host)
 	}
 	svc := s.service
-	key := poolKey{addr: pr.addr}
+	key := poolKey{addr: pr.Addr}
 	if s.upstream.scheme == "https" {
 		tlsKey(&key, svc, s.snap.Upstreams[svc.Host], host)
 	}

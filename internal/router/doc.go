@@ -1,4 +1,4 @@
-// Package router is Kong's traditional_compatible HTTP router: it compiles
+// Package router is Kong's traditional_compatible router: it compiles
 // the routes of a configuration into an immutable Router, and Match picks
 // the route a request goes to. The proxy then builds the upstream path with
 // Match.UpstreamPath.
@@ -48,11 +48,23 @@
 // and keeps the best rank found, skipping any candidate ranked after it.
 // Match takes no lock and, for prefix and host routes, allocates nothing.
 //
+// # Stream routes
+//
+// NewStream compiles the routes of the stream subsystem (protocols tcp,
+// tls, udp, tls_passthrough) into a StreamRouter, apart from the HTTP
+// one. A stream route matches on its SNIs (checked on TLS connections
+// only, as Kong's net.protocol != "tls" || tls.sni ... does), sources and
+// destinations (an IP address or CIDR range and a port, both required
+// when both are set). Its priority is Kong's stream_get_priority: bit 61
+// for SNIs or for sources and destinations together, then per side an
+// exact IP (8), a port (4) and a range (1), the sources shifted by 4; the
+// higher route id breaks ties. Protocols are not matched here either: the
+// stream proxy checks them where Kong does (a TLS listener serves tls and
+// tls_passthrough routes only). StreamRouter.Match tries the routes in
+// priority order and allocates nothing.
+//
 // # Not here
 //
-// Stream routes (tcp, tls, udp, tls_passthrough: sources, destinations and
-// SNIs, with their own priority bits) belong to a stream router with its own
-// entry point; New leaves routes outside the HTTP subsystem out, which is
-// the seam for it. Kong's expressions flavor and its per-request LRU cache
-// are not implemented (Match is fast enough without one).
+// Kong's expressions flavor and its per-request LRU cache are not
+// implemented (Match is fast enough without one).
 package router

@@ -2,7 +2,9 @@ package router
 
 import "slices"
 
-// Route is the router's view of a Kong route entity (HTTP subsystem).
+// Route is the router's view of a Kong route entity: an HTTP route for
+// New, a stream route (protocols tcp, tls, udp or tls_passthrough) for
+// NewStream.
 //
 // The router keeps the Route values it is built from: callers must not change
 // them (or the slices and maps they hold) once they are passed to New.
@@ -11,8 +13,9 @@ type Route struct {
 	// wins, as in atc-router, which orders matchers by (priority, uuid).
 	ID string
 	// Protocols only decides whether the route belongs to the HTTP router
-	// (http, https, grpc, grpcs, or none given); it is not matched against the
-	// request: an http-only route also serves HTTPS requests, as in Kong.
+	// (http, https, grpc, grpcs, or none given) or the stream router; it is
+	// not matched against the request: an http-only route also serves HTTPS
+	// requests, and a udp route TCP connections, as in Kong.
 	Protocols []string
 	// Methods are compared exactly (Kong only accepts upper-case methods).
 	Methods []string
@@ -31,8 +34,12 @@ type Route struct {
 	// with "~*" is a regex (also lower-cased, as Kong does) searched anywhere
 	// in the lower-cased request value.
 	Headers map[string][]string
-	// SNIs are only checked on HTTPS requests; they may hold a wildcard label.
+	// SNIs are only checked on HTTPS requests (stream routes: on TLS
+	// connections); they may hold a wildcard label.
 	SNIs []string
+	// Sources and Destinations are a stream route's client and local
+	// endpoints; HTTP routes have none.
+	Sources, Destinations []Endpoint
 	// RegexPriority orders regex routes; it is ignored for prefix paths.
 	RegexPriority int
 	// StripPath makes the matched part of the path drop from the upstream path.
@@ -78,8 +85,7 @@ var httpProtocols = []string{"http", "https", "grpc", "grpcs"}
 
 // servesHTTP reports whether a route belongs to the HTTP router. A route
 // without protocols gets Kong's default (http, https). Stream routes (tcp,
-// tls, udp, tls_passthrough) belong to a stream router, which is a separate
-// concern (see the package documentation).
+// tls, udp, tls_passthrough) belong to the StreamRouter (NewStream).
 func servesHTTP(rt *Route) bool {
 	if len(rt.Protocols) == 0 {
 		return true

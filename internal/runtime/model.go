@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -176,7 +177,10 @@ func (m *model) compile(pc PluginCompiler) *Snapshot {
 	}
 	// Like Kong, routes the router cannot compile are left out and
 	// reported; the others are served.
-	s.Router, s.RouteErrors = router.New(routes)
+	var httpErr, streamErr error
+	s.Router, httpErr = router.New(routes)
+	s.StreamRouter, streamErr = router.NewStream(routes)
+	s.RouteErrors = errors.Join(httpErr, streamErr)
 	if pc != nil {
 		plugins := make([]*entities.Plugin, 0, len(m.plugins))
 		for _, p := range m.plugins {

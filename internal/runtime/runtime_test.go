@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,6 +90,33 @@ func TestBuild(t *testing.T) {
 	}
 	if u := s.Upstreams["up"]; u == nil || len(u.Targets) != 1 || u.Targets[0].Target != "127.0.0.1:1" {
 		t.Errorf("upstream targets: %+v", u)
+	}
+}
+
+// TestBuildStreamRoutes: stream routes reach the stream router with their
+// sources and destinations, and stay out of the HTTP router.
+func TestBuildStreamRoutes(t *testing.T) {
+	db := newDB(t)
+	svc := insert(t, db, "services", map[string]any{"name": "echo", "url": "tcp://127.0.0.1:9"})
+	insert(t, db, "routes", map[string]any{"name": "tcp", "protocols": []any{"tcp"},
+		"sources":      []any{map[string]any{"ip": "10.0.0.0/8"}},
+		"destinations": []any{map[string]any{"port": 9000}},
+		"service":      map[string]any{"id": svc["id"]}})
+	s, err := Build(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &router.StreamRequest{Source: netip.MustParseAddrPort("10.1.1.1:5000"), Destination: netip.MustParseAddrPort("127.0.0.1:9000")}
+	rt, ok := s.StreamRouter.Match(req)
+	if !ok || rt.Payload.(*Binding).Service.Protocol != "tcp" || rt.Payload.(*Binding).Route.Name != "tcp" {
+		t.Fatalf("stream match %+v, %v", rt, ok)
+	}
+	req.Destination = netip.MustParseAddrPort("127.0.0.1:9001")
+	if _, ok := s.StreamRouter.Match(req); ok {
+		t.Error("the route's destination port was not checked")
+	}
+	if _, ok := match(t, s, "x", "/"); ok {
+		t.Error("a stream route reached the HTTP router")
 	}
 }
 

@@ -14,6 +14,9 @@ type Snapshot struct {
 	// Router matches requests to routes; a match's Route.Payload is the
 	// route's *Binding.
 	Router *router.Router
+	// StreamRouter matches stream connections (and UDP sessions) to the
+	// tcp, tls, udp and tls_passthrough routes; Payload as in Router.
+	StreamRouter *router.StreamRouter
 	// Services by id.
 	Services map[string]*entities.Service
 	// Upstreams by name: a service whose host is an upstream name is
@@ -24,7 +27,7 @@ type Snapshot struct {
 	// Plugins is what the holder's PluginCompiler built from the plugin
 	// instances (the plugin runtime's index), nil without a compiler.
 	Plugins any
-	// RouteErrors names the routes left out of the router, nil when none.
+	// RouteErrors names the routes left out of the routers, nil when none.
 	RouteErrors error
 	// Built is when the snapshot was built; Generation counts rebuilds.
 	Built      time.Time
@@ -74,10 +77,23 @@ func routerRoute(rt *entities.Route, b *Binding) router.Route {
 		Paths:         rt.Paths,
 		Headers:       rt.Headers,
 		SNIs:          rt.SNIs,
+		Sources:       routerEndpoints(rt.Sources),
+		Destinations:  routerEndpoints(rt.Destinations),
 		RegexPriority: rt.RegexPriority,
 		StripPath:     rt.StripPath,
 		PreserveHost:  rt.PreserveHost,
 		PathHandling:  rt.PathHandling,
 		Payload:       b,
 	}
+}
+
+func routerEndpoints(eps []entities.Endpoint) []router.Endpoint {
+	if len(eps) == 0 {
+		return nil
+	}
+	out := make([]router.Endpoint, len(eps))
+	for i, ep := range eps {
+		out[i] = router.Endpoint{IP: ep.IP, Port: ep.Port}
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package proxy
+package runtime
 
 import (
 	"crypto/ecdsa"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/silverback-gw/silverback/internal/runtime"
+	"github.com/silverback-gw/silverback/internal/entities"
 )
 
 // issue returns a certificate for cn signed by parent (self-signed when
@@ -39,9 +39,9 @@ func issue(t *testing.T, cn string, isCA bool, parent *x509.Certificate, parentK
 	return c, key
 }
 
-// TestClientTLSVerifyDepth: tls_verify_depth N accepts N certificates
+// TestClientConfigVerifyDepth: tls_verify_depth N accepts N certificates
 // between the upstream's and the trust anchor, as OpenSSL's verify depth.
-func TestClientTLSVerifyDepth(t *testing.T) {
+func TestClientConfigVerifyDepth(t *testing.T) {
 	root, rootKey := issue(t, "root", true, nil, nil)
 	mid, midKey := issue(t, "mid", true, root, rootKey)
 	leaf, leafKey := issue(t, "upstream.test", false, mid, midKey)
@@ -61,12 +61,12 @@ func TestClientTLSVerifyDepth(t *testing.T) {
 			c.Close()
 		}
 	}()
-	snap := &runtime.Snapshot{TLS: &runtime.TLS{CACertificates: map[string]string{
+	snap := &Snapshot{TLS: &TLS{CACertificates: map[string]string{
 		"ca": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw})),
 	}}}
-	var tr transport
+	var cc CertCache
 	for depth, ok := range map[int]bool{-1: true, 0: false, 1: true} {
-		cfg, err := tr.clientTLS(snap, poolKey{tls: true, sni: "upstream.test", verify: true, depth: depth, cas: "ca"})
+		cfg, err := cc.ClientConfig(snap, UpstreamTLS{ServerName: "upstream.test", Verify: true, Depth: depth, CAs: "ca"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,24 @@ func TestClientTLSVerifyDepth(t *testing.T) {
 			t.Errorf("depth %d: handshake error %v, want success %v", depth, err, ok)
 		}
 	}
-	if _, err := tr.clientTLS(snap, poolKey{tls: true, verify: true, cas: "missing"}); err == nil {
+	if _, err := cc.ClientConfig(snap, UpstreamTLS{Verify: true, CAs: "missing"}); err == nil {
 		t.Error("a missing CA certificate was accepted")
+	}
+}
+
+// TestNewUpstreamTLS: the service's settings, its upstream's client
+// certificate when it has none.
+func TestNewUpstreamTLS(t *testing.T) {
+	yes, depth := true, 2
+	svc := &entities.Service{TLSVerify: &yes, TLSVerifyDepth: &depth, CACertificates: []string{"a", "b"}}
+	up := &Upstream{ClientCertID: "up-cert"}
+	got := NewUpstreamTLS(svc, up, "name.test")
+	want := UpstreamTLS{ServerName: "name.test", Verify: true, Depth: 2, CAs: "a,b", ClientCert: "up-cert"}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	svc = &entities.Service{ClientCertID: "svc-cert"}
+	if got := NewUpstreamTLS(svc, up, ""); got != (UpstreamTLS{Depth: -1, ClientCert: "svc-cert"}) {
+		t.Errorf("got %+v", got)
 	}
 }

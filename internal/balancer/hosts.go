@@ -1,4 +1,4 @@
-package proxy
+package balancer
 
 import (
 	"context"
@@ -10,21 +10,22 @@ import (
 	"time"
 )
 
-// resolver resolves upstream host names to IPv4 addresses through a
-// net.Resolver and keeps the answers for a while: Kong's DNS client with
-// its default dns_order (LAST,SRV,A,CNAME) asks for A records only. Failed
-// lookups are kept for a second (dns_error_ttl) so that a failing name
-// does not cost a query per request.
-type resolver struct {
+// Hosts resolves the host names of services that do not name an upstream
+// entity to IPv4 addresses through a net.Resolver and keeps the answers
+// for a while: Kong's DNS client with its default dns_order
+// (LAST,SRV,A,CNAME) asks for A records only. Failed lookups are kept for
+// a second (dns_error_ttl) so that a failing name does not cost a query
+// per request. Its methods are safe for concurrent use.
+type Hosts struct {
 	r   *net.Resolver
 	ttl time.Duration
 
 	mu      sync.RWMutex
-	entries map[string]*dnsEntry
+	entries map[string]*hostEntry
 }
 
-// dnsEntry is one name's answer.
-type dnsEntry struct {
+// hostEntry is one name's answer.
+type hostEntry struct {
 	addrs   []netip.Addr
 	err     error // errNameNotFound or the resolver's error
 	expires time.Time
@@ -40,29 +41,31 @@ const (
 	dnsMaxCached = 4096
 )
 
-func newResolver(r *net.Resolver, ttl time.Duration) *resolver {
+// NewHosts returns a cache resolving through r (nil: net.DefaultResolver)
+// whose answers are reused for ttl (0 resolves every time).
+func NewHosts(r *net.Resolver, ttl time.Duration) *Hosts {
 	if r == nil {
 		r = net.DefaultResolver
 	}
-	return &resolver{r: r, ttl: ttl, entries: make(map[string]*dnsEntry)}
+	return &Hosts{r: r, ttl: ttl, entries: make(map[string]*hostEntry)}
 }
 
 // lookup returns the answer for host, from the cache while it is fresh.
 // Concurrent misses may query twice; the last answer is kept.
-func (r *resolver) lookup(ctx context.Context, host string) *dnsEntry {
+func (h *Hosts) lookup(ctx context.Context, host string) *hostEntry {
 	now := time.Now()
-	r.mu.RLock()
-	e := r.entries[host]
-	r.mu.RUnlock()
+	h.mu.RLock()
+	e := h.entries[host]
+	h.mu.RUnlock()
 	if e != nil && now.Before(e.expires) {
 		return e
 	}
-	addrs, err := r.r.LookupNetIP(ctx, "ip4", host)
+	addrs, err := h.r.LookupNetIP(ctx, "ip4", host)
 	if err != nil && ctx.Err() != nil {
 		// The request went away: not the name's fault, keep nothing.
-		return &dnsEntry{err: err}
+		return &hostEntry{err: err}
 	}
-	e = &dnsEntry{addrs: addrs, err: err, expires: now.Add(r.ttl)}
+	e = &hostEntry{addrs: addrs, err: err, expires: now.Add(h.ttl)}
 	var dnsErr *net.DNSError
 	switch {
 	case err == nil && len(addrs) == 0, errors.As(err, &dnsErr) && dnsErr.IsNotFound:
@@ -74,20 +77,15 @@ func (r *resolver) lookup(ctx context.Context, host string) *dnsEntry {
 	for i, a := range e.addrs {
 		e.addrs[i] = a.Unmap()
 	}
-	r.mu.Lock()
-	if len(r.entries) >= dnsMaxCached {
-		for h, old := range r.entries {
+	h.mu.Lock()
+	if len(h.entries) >= dnsMaxCached {
+		for name, old := range h.entries {
 			if !now.Before(old.expires) {
-				delete(r.entries, h)
+				delete(h.entries, name)
 			}
 		}
 	}
-	r.entries[host] = e
-	r.mu.Unlock()
+	h.entries[host] = e
+	h.mu.Unlock()
 	return e
-}
-
-// pick returns the next address of the answer, round-robin.
-func (e *dnsEntry) pick() netip.Addr {
-	return e.addrs[(e.next.Add(1)-1)%uint64(len(e.addrs))]
 }
