@@ -96,6 +96,23 @@ var redisShorthands = func() []schema.Field {
 // RedisShorthands moves their values into config.redis.
 func RedisShorthandFields() []schema.Field { return redisShorthands }
 
+// RedisShorthandDocs returns the deprecated redis_* fields as Kong's
+// shorthand_fields of plugin's config record render them in /schemas:
+// typed as the redis field each stands for, with its deprecation (go-kong
+// and decK map them onto config.redis with it).
+func RedisShorthandDocs(plugin string) []schema.Field {
+	out := make([]schema.Field, len(redisFields))
+	for i, f := range redisFields {
+		out[i] = f.Named("redis_" + f.Name()).NoDefault().Optional().Deprecated(schema.Deprecation{
+			Message: fmt.Sprintf("%s: config.redis_%s is deprecated, please use config.redis.%s instead",
+				plugin, f.Name(), f.Name()),
+			RemovalInVersion: "4.0",
+			ReplacedWith:     [][]string{{"redis", f.Name()}},
+		})
+	}
+	return out
+}
+
 // RedisShorthands is the check moving the deprecated redis_* fields into
 // config.redis, as Kong's shorthand fields do: a deprecated value replaces
 // the redis field's when the latter is unset or its default; given

@@ -66,6 +66,21 @@ type Field struct {
 	// transient fields are accepted and returned but handled by the DAO
 	// rather than stored as a column (certificate snis).
 	transient bool
+	// deprecation marks a field Kong still accepts but will remove.
+	deprecation *Deprecation
+	// shorthands are a record's deprecated input forms, rendered as
+	// Kong's shorthand_fields for clients (go-kong, decK) that map them
+	// onto their replacements.
+	shorthands []Field
+}
+
+// Deprecation is Kong's deprecation table of a field: its message, the
+// version that removes it, and the paths of the fields replacing it
+// (within the same record).
+type Deprecation struct {
+	Message          string
+	RemovalInVersion string
+	ReplacedWith     [][]string
 }
 
 type pattern struct {
@@ -177,6 +192,9 @@ func (f Field) Default(v any) Field {
 	return f
 }
 
+// NoDefault drops the field's default.
+func (f Field) NoDefault() Field { f.def, f.hasDefault = nil, false; return f }
+
 // NullDefault records an explicit null default, which /schemas renders.
 func (f Field) NullDefault() Field { f.def, f.hasDefault = nil, true; return f }
 
@@ -245,6 +263,14 @@ func (f Field) Abstract() Field { f.abstract = true; return f }
 
 // Transient marks a field that is not a stored column.
 func (f Field) Transient() Field { f.transient = true; return f }
+
+// Deprecated marks the field deprecated (rendered in /schemas).
+func (f Field) Deprecated(d Deprecation) Field { f.deprecation = &d; return f }
+
+// ShorthandFields lists a record's deprecated input forms, rendered as
+// Kong's shorthand_fields in /schemas. Accepting and moving them is the
+// record owner's (a check), as their Lua functions are in Kong.
+func (f Field) ShorthandFields(fields ...Field) Field { f.shorthands = fields; return f }
 
 // Named returns a copy of the field under another name (for typedefs).
 func (f Field) Named(name string) Field { f.name = name; return f }

@@ -74,6 +74,15 @@ func fieldJSON(f Field) map[string]any {
 	if f.typ == Record {
 		d["fields"] = FieldsJSON(f.fields)
 		set(f.abstract, "abstract", true)
+		set(len(f.shorthands) > 0, "shorthand_fields", FieldsJSON(f.shorthands))
+	}
+	if dep := f.deprecation; dep != nil {
+		replaced := make([]any, len(dep.ReplacedWith))
+		for i, path := range dep.ReplacedWith {
+			replaced[i] = map[string]any{"path": path}
+		}
+		d["deprecation"] = map[string]any{"message": dep.Message, "removal_in_version": dep.RemovalInVersion,
+			"replaced_with": replaced}
 	}
 	if f.typ == Foreign {
 		d["reference"] = f.reference

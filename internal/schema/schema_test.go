@@ -220,3 +220,19 @@ func TestForeignKeyIgnoresNonPrimaryKeyFields(t *testing.T) {
 		t.Error("a foreign key without id validated")
 	}
 }
+
+// TestRenderShorthandFields: a record's deprecated input forms render as
+// Kong's shorthand_fields, with their deprecation's replacement paths,
+// which go-kong reads to map them.
+func TestRenderShorthandFields(t *testing.T) {
+	rec := RecordOf("config", RecordOf("redis", Str("host"))).ShorthandFields(
+		Str("redis_host").Deprecated(Deprecation{Message: "use redis.host", RemovalInVersion: "4.0",
+			ReplacedWith: [][]string{{"redis", "host"}}}))
+	got, _ := json.Marshal(FieldsJSON([]Field{rec}))
+	want := `{"config":{"fields":[{"redis":{"fields":[{"host":{"type":"string"}}],"required":true,"type":"record"}}],"required":true,` +
+		`"shorthand_fields":[{"redis_host":{"deprecation":{"message":"use redis.host","removal_in_version":"4.0",` +
+		`"replaced_with":[{"path":["redis","host"]}]},"type":"string"}}],"type":"record"}}`
+	if string(got) != "["+want+"]" {
+		t.Errorf("got  %s\nwant [%s]", got, want)
+	}
+}

@@ -60,7 +60,8 @@ var configSchema = func() *schema.Subschema {
 		schema.Conditional("config.limit_by", schema.Cond{OneOf: []any{"path"}}, "config.path", schema.Cond{Required: true}),
 	)
 	return &schema.Subschema{
-		Fields: []schema.Field{plugin.ProtocolsHTTP, schema.RecordOf("config", fields...).Required()},
+		Fields: []schema.Field{plugin.ProtocolsHTTP, schema.RecordOf("config", fields...).Required().
+			ShorthandFields(ratelimit.RedisShorthandDocs(Name)...)},
 		Checks: checks,
 	}
 }()

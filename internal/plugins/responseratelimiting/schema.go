@@ -59,6 +59,8 @@ var configSchema = func() *schema.Subschema {
 		}),
 	}
 	fields = append(fields, ratelimit.RedisShorthandFields()...)
-	return plugin.ConfigSchema(plugin.ProtocolsHTTP, fields,
+	sub := plugin.ConfigSchema(plugin.ProtocolsHTTP, fields,
 		append([]schema.Check{ratelimit.RedisShorthands()}, ratelimit.RedisRequired()...)...)
+	sub.Fields[1] = sub.Fields[1].ShorthandFields(ratelimit.RedisShorthandDocs(Name)...)
+	return sub
 }()
