@@ -72,6 +72,9 @@ type Field struct {
 	// Kong's shorthand_fields for clients (go-kong, decK) that map them
 	// onto their replacements.
 	shorthands []Field
+	// expanders are the record's input-only fields, expanded into its
+	// other fields before validation (Kong's shorthand_fields funcs).
+	expanders []Shorthand
 }
 
 // Deprecation is Kong's deprecation table of a field: its message, the
@@ -271,6 +274,18 @@ func (f Field) Deprecated(d Deprecation) Field { f.deprecation = &d; return f }
 // Kong's shorthand_fields in /schemas. Accepting and moving them is the
 // record owner's (a check), as their Lua functions are in Kong.
 func (f Field) ShorthandFields(fields ...Field) Field { f.shorthands = fields; return f }
+
+// Shorthands gives a record input-only fields: a value given for one is
+// validated as its Field, removed, and expanded into the record's fields
+// before they are validated; none is stored or returned. They render as
+// shorthand_fields, after those of ShorthandFields.
+func (f Field) Shorthands(sh ...Shorthand) Field {
+	f.expanders = sh
+	for _, s := range sh {
+		f.shorthands = append(f.shorthands, s.Field)
+	}
+	return f
+}
 
 // Named returns a copy of the field under another name (for typedefs).
 func (f Field) Named(name string) Field { f.name = name; return f }

@@ -3,6 +3,7 @@ package schema
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -90,8 +91,11 @@ func (e *Entity) ValidateField(name string, v any) (any, any) {
 	return nil, msgUnknown
 }
 
-func (e *Entity) applyShorthands(in map[string]any, errs Errors) {
-	for _, sh := range e.Shorthands {
+func (e *Entity) applyShorthands(in map[string]any, errs Errors) { expand(e.Shorthands, in, errs) }
+
+// expand replaces the shorthands given in in by what they expand to.
+func expand(shorthands []Shorthand, in map[string]any, errs Errors) {
+	for _, sh := range shorthands {
 		v, ok := in[sh.Field.name]
 		if !ok {
 			continue
@@ -230,6 +234,14 @@ func validateValue(f Field, v any, op Op) (any, any) {
 		m, ok := toMap(v)
 		if !ok {
 			return nil, msgExpected(Record)
+		}
+		if len(f.expanders) > 0 {
+			m = maps.Clone(m)
+			errs := Errors{}
+			expand(f.expanders, m, errs)
+			if len(errs) > 0 {
+				return nil, errs
+			}
 		}
 		out, errs := validateRecord(f.fields, m, op, false)
 		if len(errs) > 0 {

@@ -673,3 +673,37 @@ func toInt(v any) int64 {
 	}
 	return -1
 }
+
+// TestDeprecatedShorthands: the pre-3.0 names Kong 3.9 still accepts are
+// moved onto their replacements and neither stored nor returned.
+func TestDeprecatedShorthands(t *testing.T) {
+	e := plugintest.New(t, loaded)
+	route := e.Route(e.Service(), "/")
+	id := e.Plugin("session", plugintest.On("route", route), `{"cookie_lifetime":120,"cookie_idletime":30,"cookie_renew":600,
+		"cookie_discard":5,"cookie_samesite":"off","cookie_httponly":false,"cookie_persistent":true}`)
+	ctx := context.Background()
+	var config map[string]any
+	_ = e.DB.View(ctx, func(tx *store.Txn) error {
+		row, err := tx.Get(ctx, "plugins", id)
+		if err == nil {
+			config, _ = row["config"].(map[string]any)
+		}
+		return err
+	})
+	want := map[string]any{"rolling_timeout": 120.0, "idling_timeout": 30.0, "stale_ttl": 5.0,
+		"cookie_same_site": "Lax", "cookie_http_only": false, "remember": true}
+	for k, v := range want {
+		if got := config[k]; !equalNumber(got, v) {
+			t.Errorf("%s = %#v, want %#v", k, got, v)
+		}
+	}
+	for _, old := range []string{"cookie_lifetime", "cookie_idletime", "cookie_renew", "cookie_discard", "cookie_samesite",
+		"cookie_httponly", "cookie_persistent"} {
+		if _, ok := config[old]; ok {
+			t.Errorf("%s stored", old)
+		}
+	}
+	if err := e.TryInsert("plugins", `{"name":"session","config":{"cookie_lifetime":"long"}}`); err == nil {
+		t.Error("a shorthand of the wrong type accepted")
+	}
+}

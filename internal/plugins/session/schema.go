@@ -54,33 +54,37 @@ func libraryDefaults() Config {
 // Session properties that response_headers and request_headers can send.
 var headerProperties = []any{"id", "audience", "subject", "timeout", "idling-timeout", "rolling-timeout", "absolute-timeout"}
 
-var configSchema = plugin.NoConsumer(plugin.ConfigSchema(plugin.Protocols,
-	[]schema.Field{
-		schema.Str("secret").Default(randomSecret()).Referenceable(),
-		schema.Str("storage").OneOf("cookie", "kong").Default("cookie"),
-		schema.Str("audience").Default("default"),
-		schema.Num("idling_timeout").Default(900),
-		schema.Num("rolling_timeout").Default(3600),
-		schema.Num("absolute_timeout").Default(86400),
-		schema.Num("stale_ttl").Default(10),
-		schema.Str("cookie_name").Default("session"),
-		schema.Str("cookie_path").Default("/"),
-		schema.Str("cookie_domain"),
-		schema.Str("cookie_same_site").OneOf("Strict", "Lax", "None", "Default").Default("Strict"),
-		schema.Bool("cookie_http_only").Default(true),
-		schema.Bool("cookie_secure").Default(true),
-		schema.Bool("remember").Default(false),
-		schema.Str("remember_cookie_name").Default("remember"),
-		schema.Num("remember_rolling_timeout").Default(604800),
-		schema.Num("remember_absolute_timeout").Default(2592000),
-		schema.SetOf("response_headers", schema.Str("").OneOf(headerProperties...)),
-		schema.SetOf("request_headers", schema.Str("").OneOf(headerProperties...)),
-		schema.Bool("read_body_for_logout").Default(false),
-		schema.SetOf("logout_methods", schema.Str("").OneOf("GET", "POST", "DELETE")).Default([]any{"POST", "DELETE"}),
-		schema.Str("logout_query_arg").Default("session_logout"),
-		schema.Str("logout_post_arg").Default("session_logout"),
-	},
-))
+var configSchema = func() *schema.Subschema {
+	sub := plugin.NoConsumer(plugin.ConfigSchema(plugin.Protocols, configFields))
+	sub.Fields[1] = sub.Fields[1].Shorthands(shorthands...)
+	return sub
+}()
+
+var configFields = []schema.Field{
+	schema.Str("secret").Default(randomSecret()).Referenceable(),
+	schema.Str("storage").OneOf("cookie", "kong").Default("cookie"),
+	schema.Str("audience").Default("default"),
+	schema.Num("idling_timeout").Default(900),
+	schema.Num("rolling_timeout").Default(3600),
+	schema.Num("absolute_timeout").Default(86400),
+	schema.Num("stale_ttl").Default(10),
+	schema.Str("cookie_name").Default("session"),
+	schema.Str("cookie_path").Default("/"),
+	schema.Str("cookie_domain"),
+	schema.Str("cookie_same_site").OneOf("Strict", "Lax", "None", "Default").Default("Strict"),
+	schema.Bool("cookie_http_only").Default(true),
+	schema.Bool("cookie_secure").Default(true),
+	schema.Bool("remember").Default(false),
+	schema.Str("remember_cookie_name").Default("remember"),
+	schema.Num("remember_rolling_timeout").Default(604800),
+	schema.Num("remember_absolute_timeout").Default(2592000),
+	schema.SetOf("response_headers", schema.Str("").OneOf(headerProperties...)),
+	schema.SetOf("request_headers", schema.Str("").OneOf(headerProperties...)),
+	schema.Bool("read_body_for_logout").Default(false),
+	schema.SetOf("logout_methods", schema.Str("").OneOf("GET", "POST", "DELETE")).Default([]any{"POST", "DELETE"}),
+	schema.Str("logout_query_arg").Default("session_logout"),
+	schema.Str("logout_post_arg").Default("session_logout"),
+}
 
 // randomSecret is the secret's default, drawn once per process as Kong
 // draws it when its schema loads: 32 random bytes in base64 (44
