@@ -21,6 +21,7 @@ type Holder struct {
 	build   sync.Mutex // one build at a time; guards model
 	model   *model     // nil until the first full load
 	plugins PluginCompiler
+	node    *NodeTLS
 
 	dirty   chan struct{}
 	pendMu  sync.Mutex
@@ -41,6 +42,14 @@ func NewHolder(db func() *store.DB, log *slog.Logger) *Holder {
 func (h *Holder) SetPluginCompiler(pc PluginCompiler) {
 	h.build.Lock()
 	h.plugins = pc
+	h.build.Unlock()
+}
+
+// SetNodeTLS makes every snapshot carry n (Snapshot.Node). Call it before
+// the first Rebuild.
+func (h *Holder) SetNodeTLS(n *NodeTLS) {
+	h.build.Lock()
+	h.node = n
 	h.build.Unlock()
 }
 
@@ -148,6 +157,7 @@ func (h *Holder) update(ctx context.Context) error {
 		return nil
 	}
 	s := h.model.compile(h.plugins)
+	s.Node = h.node
 	s.Generation = h.gen.Add(1)
 	h.current.Store(s)
 	h.log.Debug("configuration rebuilt", "generation", s.Generation, "reload", reload,

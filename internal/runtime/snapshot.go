@@ -24,6 +24,9 @@ type Snapshot struct {
 	Upstreams map[string]*Upstream
 	// TLS holds the certificates, their SNIs and the CA certificates.
 	TLS *TLS
+	// Node is the node-wide TLS configuration (Holder.SetNodeTLS), the
+	// same in every snapshot; nil when none was set.
+	Node *NodeTLS
 	// Plugins is what the holder's PluginCompiler built from the plugin
 	// instances (the plugin runtime's index), nil without a compiler.
 	Plugins any
