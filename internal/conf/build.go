@@ -237,6 +237,9 @@ func (b *builder) tls(c *Config) {
 	c.ClientSSLCert, c.ClientSSLCertKey = b.text("client_ssl_cert"), b.text("client_ssl_cert_key")
 	c.LuaSSLTrustedCertificate = b.list("lua_ssl_trusted_certificate")
 	c.LuaSSLVerifyDepth = b.integer("lua_ssl_verify_depth")
+	c.ProxySSL = b.upstreamSSL(proxyModule, c.Prefix)
+	c.GRPCSSL = b.upstreamSSL(grpcModule, c.Prefix)
+	c.StreamProxySSL = b.upstreamSSL(streamModule, c.Prefix)
 }
 
 // dns reads the DNS client settings.

@@ -83,10 +83,17 @@ type Config struct {
 	ClientSSL              bool   // present a client certificate to upstreams
 	ClientSSLCert          string // file path or PEM
 	ClientSSLCertKey       string
-	// LuaSSLTrustedCertificate lists CA files or PEM used to verify TLS
-	// peers (upstreams, PostgreSQL); "system" is the system store.
+	// LuaSSLTrustedCertificate lists CA files or PEM trusted by the
+	// connections Kong opens from Lua (PostgreSQL, active health checks,
+	// plugins), not by proxied upstreams (see ProxySSL); "system" is the
+	// system store.
 	LuaSSLTrustedCertificate []string
 	LuaSSLVerifyDepth        int
+	// ProxySSL, GRPCSSL and StreamProxySSL are the upstream TLS directives
+	// of the https, grpcs and tls services (nginx_proxy_proxy_ssl_*,
+	// nginx_proxy_grpc_ssl_*, nginx_sproxy_proxy_ssl_* and the blocks
+	// they inherit from).
+	ProxySSL, GRPCSSL, StreamProxySSL UpstreamSSL
 
 	UpstreamKeepalivePoolSize    int
 	UpstreamKeepaliveMaxRequests int

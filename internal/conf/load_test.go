@@ -79,6 +79,7 @@ func defaultConfig() *Config {
 		SSLCipherSuite: "intermediate", SSLCiphers: ciphersIntermediate,
 		SSLProtocols: []string{"TLSv1.2", "TLSv1.3"}, SSLSessionTickets: true,
 		LuaSSLTrustedCertificate: []string{"system"}, LuaSSLVerifyDepth: 1,
+		ProxySSL: UpstreamSSL{VerifyDepth: 1}, GRPCSSL: UpstreamSSL{VerifyDepth: 1}, StreamProxySSL: UpstreamSSL{VerifyDepth: 1},
 		UpstreamKeepalivePoolSize: 512, UpstreamKeepaliveMaxRequests: 10000,
 		UpstreamKeepaliveIdleTimeout: time.Minute,
 		LuaMaxReqHeaders:             100, LuaMaxRespHeaders: 100, LuaMaxURIArgs: 100, LuaMaxPostArgs: 100,
