@@ -76,6 +76,10 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	node, err := nodeTLS(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	g := &Gateway{cfg: cfg, log: log, catalog: catalog, plugins: plugins}
 	g.cluster = g.newCluster(cfg, catalog, nodeID, o, log)
 	db, err := openDB(cfg, catalog, g.cluster)
@@ -85,6 +89,7 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	g.db = db
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.holder = runtime.NewHolder(func() *store.DB { return g.db }, log)
+	g.holder.SetNodeTLS(node)
 	g.pluginRT = plugin.NewRuntime(plugins, log)
 	g.pluginRT.SetCache(plugin.NewCache(db, plugin.CacheOptions{TTL: cfg.DBCacheTTL, NegTTL: cfg.DBCacheNegTTL}))
 	if g.cluster != nil {
