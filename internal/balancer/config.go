@@ -15,7 +15,7 @@ type checks struct {
 
 // activeChecks is healthchecks.active.
 type activeChecks struct {
-	typ            string // tcp, http, https (grpc, grpcs: probed as http, https)
+	typ            string // tcp, http or https; grpc and grpcs never probe
 	timeout        time.Duration
 	concurrency    int
 	path           string

@@ -1,11 +1,14 @@
 package balancer
 
 import (
+	"crypto/x509"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+
+	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // flaky is an upstream on 127.0.0.1 that answers 500 while failing is set.
@@ -71,7 +74,8 @@ func TestActiveHealthChecks(t *testing.T) {
 			}}
 			s := newTestSet(t, nil)
 			u := upstream("u", "round-robin", hc, good.target(), bad.target())
-			s.Get(u)
+			// tcp probes run for an upstream a stream service uses.
+			s.Sync(snapshotWith(u, map[string]string{"tcp": "tcp", "http": "http"}[tt.typ]))
 			// An http check sees the 500s; a tcp check needs the port closed.
 			var ln net.Listener
 			if tt.typ == "tcp" {
@@ -201,6 +205,10 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// TestActiveHTTPSChecks: https probes send https_sni and verify the
+// certificate, unless https_verify_certificate is false, against
+// lua_ssl_trusted_certificate only (the system store alone does not trust
+// httptest's certificate).
 func TestActiveHTTPSChecks(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/ok" || r.TLS == nil {
@@ -208,27 +216,41 @@ func TestActiveHTTPSChecks(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
+	system, err := x509.SystemCertPool()
+	if err != nil {
+		system = x509.NewCertPool()
+	}
+	trusted := x509.NewCertPool()
+	trusted.AddCert(srv.Certificate())
 	tests := []struct {
 		name   string
 		verify bool
+		sni    string
+		node   *runtime.NodeTLS
 		want   string
 	}{
-		// httptest's certificate is for example.com and 127.0.0.1, signed by
-		// a CA the system does not trust.
-		{"verify off", false, healthy},
-		{"verify on", true, unhealthy},
+		// httptest's certificate is for example.com and 127.0.0.1,
+		// self-signed.
+		{"verify off", false, "example.com", nil, healthy},
+		{"nothing trusted", true, "example.com", nil, unhealthy},
+		{"system store", true, "example.com", &runtime.NodeTLS{Trust: system, Depth: 1}, unhealthy},
+		{"trusted", true, "example.com", &runtime.NodeTLS{Trust: trusted, Depth: 1}, healthy},
+		{"other name", true, "other.test", &runtime.NodeTLS{Trust: trusted, Depth: 1}, unhealthy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hc := map[string]any{"active": map[string]any{
-				"type": "https", "http_path": "/ok", "https_verify_certificate": tt.verify, "https_sni": "example.com",
+				"type": "https", "http_path": "/ok", "https_verify_certificate": tt.verify, "https_sni": tt.sni,
 				"healthy":   map[string]any{"interval": 0.02, "successes": int64(1)},
 				"unhealthy": map[string]any{"interval": 0.02, "tcp_failures": int64(1), "http_failures": int64(1)},
 			}}
 			s := newTestSet(t, nil)
 			target := srv.Listener.Addr().String()
-			b := s.Get(upstream("u", "round-robin", hc, target))
-			b.view.Load().addrs[0].health.set(tt.want != healthy)
+			u := upstream("u", "round-robin", hc, target)
+			snap := snapshotWith(u, "http")
+			snap.Node = tt.node
+			s.Sync(snap)
+			s.Get(u).view.Load().addrs[0].health.set(tt.want != healthy)
 			eventually(t, tt.want, func() bool { return addressHealth(s, "u", target) == tt.want })
 		})
 	}

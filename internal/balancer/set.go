@@ -6,6 +6,7 @@ import (
 	"net"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/runtime"
@@ -39,6 +40,8 @@ type Set struct {
 
 	m  sync.Map   // upstream id → *Balancer
 	mu sync.Mutex // serializes creating, updating and stopping balancers
+
+	synced atomic.Pointer[synced] // the last snapshot synced, for the probes
 }
 
 // NewSet returns an empty Set; Close stops its balancers.
@@ -132,6 +135,7 @@ func sameTargets(a, b *runtime.Upstream) bool {
 func (s *Set) Sync(snap *runtime.Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.synced.Store(newSynced(snap))
 	live := make(map[string]bool, len(snap.Upstreams))
 	for _, u := range snap.Upstreams {
 		live[u.ID] = true
