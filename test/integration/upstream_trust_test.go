@@ -196,3 +196,46 @@ func TestUpstreamTrustDirectives(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthCheckTrust: https active probes verify the target with
+// lua_ssl_trusted_certificate, where nginx's proxy directives play no
+// part: "system" alone does not trust a private CA, its file does.
+func TestHealthCheckTrust(t *testing.T) {
+	root := issueCert(t, "root", true, nil)
+	up := trustUpstream(t, root)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	writeFile(t, caFile, root.certPEM())
+	checks := `{"name": "checked", "healthchecks": {"active": {"type": "https", "http_path": "/",
+		"healthy": {"interval": 0.05, "successes": 1},
+		"unhealthy": {"interval": 0.05, "tcp_failures": 1, "http_failures": 1}}}}`
+	target := up.Listener.Addr().String()
+	health := func(n *node) string {
+		_, _, b := call(t, "GET", n.admin+"/upstreams/checked/health", "", "")
+		var out struct {
+			Data []struct{ Health string } `json:"data"`
+		}
+		_ = json.Unmarshal(b, &out)
+		if len(out.Data) == 0 {
+			return ""
+		}
+		return out.Data[0].Health
+	}
+	for _, tc := range []struct {
+		trusted, want string
+	}{
+		{"system", "UNHEALTHY"},
+		{"system," + caFile, "HEALTHY"},
+	} {
+		n := start(t, map[string]string{"lua_ssl_trusted_certificate": tc.trusted,
+			"nginx_proxy_proxy_ssl_verify": "on", "nginx_proxy_proxy_ssl_trusted_certificate": caFile})
+		mustAdmin(t, n, "POST", "/upstreams", checks, 201)
+		mustAdmin(t, n, "POST", "/upstreams/checked/targets", `{"target": "`+target+`"}`, 201)
+		if tc.want == "HEALTHY" { // it starts healthy: make it earn it
+			eventually(t, 2*time.Second, "the target", func() bool { return health(n) != "" })
+			if status, _, b := call(t, "PUT", n.admin+"/upstreams/checked/targets/"+target+"/unhealthy", "", ""); status != 204 {
+				t.Fatalf("PUT unhealthy: %d %s", status, b)
+			}
+		}
+		eventually(t, 5*time.Second, tc.trusted+": "+tc.want, func() bool { return health(n) == tc.want })
+	}
+}
