@@ -44,6 +44,7 @@ type config struct {
 	routes    []router.Route
 	upstreams map[string]*runtime.Upstream
 	tls       *runtime.TLS
+	node      *runtime.NodeTLS
 }
 
 var ids atomic.Uint64
@@ -77,7 +78,7 @@ func (c *config) snapshot(t testing.TB) *runtime.Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &runtime.Snapshot{StreamRouter: sr, Upstreams: c.upstreams, TLS: c.tls, Generation: ids.Add(1)}
+	return &runtime.Snapshot{StreamRouter: sr, Upstreams: c.upstreams, TLS: c.tls, Node: c.node, Generation: ids.Add(1)}
 }
 
 // gateway is a Server under test with its listeners.

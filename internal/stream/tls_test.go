@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"net/netip"
@@ -137,7 +138,8 @@ func TestTLSListenerProtocols(t *testing.T) {
 // TestTLSToUpstream: a tls service gets TLS from the gateway with the
 // service's settings: no verification by default, its CA certificates
 // with tls_verify, the upstream's host_header (or, on preserve_host
-// routes, the client's SNI) as the server name.
+// routes, the client's SNI) as the server name; without CA certificates,
+// the stream proxy's proxy_ssl_trusted_certificate, else nothing.
 func TestTLSToUpstream(t *testing.T) {
 	upCert, upPEM, _ := certificate(t, "upstream.test")
 	names := make(chan string, 4)
@@ -193,5 +195,19 @@ func TestTLSToUpstream(t *testing.T) {
 	byName.CACertificates = nil
 	g.load(t, &c)
 	expectClosed(t, dial(t, plain))
-	g.waitLog(t, "stream upstream connect failed")
+	g.waitLog(t, "upstream SSL certificate verify error: (18:self-signed certificate)")
+
+	// The stream proxy's trusted certificate serves; the http proxy's
+	// does not.
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM([]byte(upPEM))
+	trusted := runtime.UpstreamDefaults{Verify: true, Roots: roots, Depth: 1}
+	c.node = &runtime.NodeTLS{HTTP: trusted}
+	g.load(t, &c)
+	expectClosed(t, dial(t, plain))
+	c.node = &runtime.NodeTLS{Stream: trusted}
+	g.load(t, &c)
+	if got := roundTrip(t, dial(t, plain), "node trust"); got != "node trust" {
+		t.Fatalf("echo %q", got)
+	}
 }

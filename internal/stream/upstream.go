@@ -47,6 +47,7 @@ func (s *Server) proxyTCP(client net.Conn, snap *runtime.Snapshot, b *runtime.Bi
 	originate := !mode.passthrough && svc.Protocol != "tcp"
 	var up net.Conn
 	var connectTime time.Duration
+	var err error // the last try's
 	for try := 0; ; try++ {
 		if try > 0 {
 			var ok bool
@@ -55,7 +56,6 @@ func (s *Server) proxyTCP(client net.Conn, snap *runtime.Snapshot, b *runtime.Bi
 			}
 		}
 		start := time.Now()
-		var err error
 		up, err = s.connect(snap, svc, pr, originate, b.Route.PreserveHost, mode.clientSNI)
 		if err == nil {
 			connectTime = time.Since(start)
@@ -72,7 +72,7 @@ func (s *Server) proxyTCP(client net.Conn, snap *runtime.Snapshot, b *runtime.Bi
 		}
 	}
 	if up == nil {
-		s.log.Error("stream upstream connect failed", "client", src.String(), "service", svc.ID, "peer", pr.Addr.String())
+		s.log.Error("stream upstream connect failed", "client", src.String(), "service", svc.ID, "peer", pr.Addr.String(), "error", err)
 		return
 	}
 	if len(mode.replay) > 0 {
