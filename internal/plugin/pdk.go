@@ -10,6 +10,7 @@ import (
 
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/proxy"
+	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // PDK is what a handler sees of one request, in the spirit of Kong's PDK.
@@ -55,6 +56,16 @@ func (k *PDK) PluginID() string {
 		return ""
 	}
 	return k.instance.ID
+}
+
+// NodeTLS returns the node's TLS trust for connections plugins open
+// themselves, as Kong's Lua sockets verify with lua_ssl_trusted_certificate
+// and lua_ssl_verify_depth; nil before a snapshot exists.
+func (k *PDK) NodeTLS() *runtime.NodeTLS {
+	if snap := k.state.Snapshot(); snap != nil {
+		return snap.Node
+	}
+	return nil
 }
 
 // RequestID returns the request's id (X-Kong-Request-Id).

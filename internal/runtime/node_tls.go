@@ -96,7 +96,9 @@ func (n *NodeTLS) CosocketConfig(serverName string, verify bool, cert *tls.Certi
 	if !verify {
 		return c
 	}
-	var roots *x509.CertPool
+	// without node settings, Kong's defaults: lua_ssl_trusted_certificate
+	// "system" and lua_ssl_verify_depth 1
+	roots, _ := x509.SystemCertPool()
 	depth := 1
 	if n != nil {
 		roots, depth = n.Trust, n.Depth

@@ -60,7 +60,7 @@ func (h *handler) lookup(kong *plugin.PDK, user, password string) (*result, erro
 // bind did not succeed as Kong does.
 func (h *handler) load(ctx context.Context, kong *plugin.PDK, key, user, password string) (any, error) {
 	dn := h.c.Attribute + "=" + user + "," + h.c.BaseDN
-	o, err := h.server.bind(ctx, dn, password)
+	o, err := h.server.bind(ctx, kong.NodeTLS(), dn, password)
 	if o == broken {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
+	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // outcome is how a bind ended.
@@ -62,16 +63,17 @@ type conn struct {
 
 func (s *server) key() poolKey { return poolKey{addr: s.addr, mode: s.mode, verify: s.verify} }
 
-// bind binds as dn with password on a pooled connection or a new one and
-// reports the outcome, with an error saying why it was not bound.
-func (s *server) bind(ctx context.Context, dn, password string) (outcome, error) {
+// bind binds as dn with password on a pooled connection or a new one (its
+// TLS verified with the node's trust) and reports the outcome, with an
+// error saying why it was not bound.
+func (s *server) bind(ctx context.Context, node *runtime.NodeTLS, dn, password string) (outcome, error) {
 	if c := connections.get(s.key()); c != nil {
 		if o, err := s.bindOn(c, dn, password); o != broken {
 			return o, err
 		}
 		// the server may have dropped the idle connection: use a new one
 	}
-	c, o, err := s.dial(ctx)
+	c, o, err := s.dial(ctx, node)
 	if c == nil {
 		return o, err
 	}
@@ -103,7 +105,7 @@ func serverResult(code uint16) bool {
 
 // dial connects to the server, securing the connection as configured;
 // without a connection it returns the outcome to report.
-func (s *server) dial(ctx context.Context) (*conn, outcome, error) {
+func (s *server) dial(ctx context.Context, node *runtime.NodeTLS) (*conn, outcome, error) {
 	dctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	raw, err := (&net.Dialer{}).DialContext(dctx, "tcp", s.addr)
@@ -123,7 +125,7 @@ func (s *server) dial(ctx context.Context) (*conn, outcome, error) {
 		}
 	}
 	if s.mode != modePlain {
-		tc := tls.Client(raw, &tls.Config{ServerName: s.host, InsecureSkipVerify: !s.verify})
+		tc := tls.Client(raw, node.CosocketConfig(s.host, s.verify, nil))
 		if err := tc.HandshakeContext(dctx); err != nil {
 			raw.Close()
 			if ctx.Err() != nil {

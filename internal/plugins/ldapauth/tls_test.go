@@ -1,6 +1,7 @@
 package ldapauth_test
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/silverback-gw/silverback/internal/plugin/plugintest"
+	"github.com/silverback-gw/silverback/internal/runtime"
 	"github.com/silverback-gw/silverback/internal/testutil/ldaptest"
 )
 
@@ -109,4 +111,34 @@ func verifiedBinds(t *testing.T, ports string) {
 		}
 	}
 	t.Logf("verified binds: %d", n)
+}
+
+// TestVerifyLDAPHostNodeTrust: verify_ldap_host checks the server against
+// the node's lua_ssl_trusted_certificate (runtime.NodeTLS.Trust), as Kong's
+// Lua sockets do: trusted with slapd's certificate in it, refused without.
+func TestVerifyLDAPHostNodeTrust(t *testing.T) {
+	s := ldaptest.Start(t, users)
+	pem, err := ldaptest.CertificatePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCert := x509.NewCertPool()
+	if !withCert.AppendCertsFromPEM(pem) {
+		t.Fatal("slapd's certificate does not parse")
+	}
+	for _, c := range []struct {
+		name   string
+		trust  *x509.CertPool
+		status int
+	}{ // refused first: a verified connection is pooled, per server, for the next
+		{"not trusted", x509.NewCertPool(), 401}, {"trusted", withCert, 200}} {
+		e := plugintest.New(t, loaded)
+		e.Holder.SetNodeTLS(&runtime.NodeTLS{Trust: c.trust, Depth: 1})
+		e.Plugin("ldap-auth", plugintest.On("route", e.Route(e.Service(), "/")),
+			ldapConfig(s.TLSPort, map[string]any{"ldaps": true, "verify_ldap_host": true, "ldap_host": "localhost"}))
+		res, body := e.Do(plugintest.Request{Path: "/", Header: http.Header{"Authorization": {"ldap " + basic("einstein:password")}}})
+		if res.StatusCode != c.status {
+			t.Errorf("%s: %d %q\n%s", c.name, res.StatusCode, body, e.Logs)
+		}
+	}
 }
