@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,25 +43,20 @@ type result struct {
 
 // runScenario starts nginx and the gateway with the scenario's configuration, checks
 // that they answer alike, warms both up, then loads them in interleaved rounds.
-func runScenario(ctx context.Context, o options, procs *group, sc scenario, work, gwBin string, enabled map[string]bool) (result, error) {
+func (b *bench) runScenario(ctx context.Context, sc scenario, enabled map[string]bool) (result, error) {
+	o := b.o
 	res := result{sc: sc}
-	var missing []string
-	for _, name := range sc.plugins {
-		if !enabled[name] {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		res.skipped = "skipped: plugin not available (" + strings.Join(missing, ", ") + ")"
+	if missing := missingPlugins(sc.plugins, enabled); len(missing) > 0 {
+		res.skipped = skippedNote(missing)
 		logf("%s: %s", sc.name, res.skipped)
 		return res, nil
 	}
 
-	dir := filepath.Join(work, sc.name)
+	dir := filepath.Join(b.work, sc.name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return res, err
 	}
-	nginxConf, err := sc.nginxConf(dir, work)
+	nginxConf, err := sc.nginxConf(dir, b.work)
 	if err != nil {
 		return res, err
 	}
@@ -72,11 +66,12 @@ func runScenario(ctx context.Context, o options, procs *group, sc scenario, work
 	}
 	logf("%s (%s): starting nginx and the gateway on core %s", sc.name, sc.about, o.proxyCPU)
 	var running [2]*proc
-	if running[nginxProxy], err = startNginx(ctx, procs, dir, nginxConf, o.proxyCPU, sc); err != nil {
+	if running[nginxProxy], err = startNginx(ctx, b.procs, dir, nginxConf, o.proxyCPU, sc); err != nil {
 		return res, err
 	}
 	defer running[nginxProxy].stop()
-	if running[gatewayProxy], err = startGateway(ctx, procs, dir, gwBin, kongYML, work, o.proxyCPU, sc); err != nil {
+	gw := gatewayConfig{name: "gateway-" + sc.name, dir: dir, kongYML: kongYML, https: sc.https}
+	if running[gatewayProxy], err = b.startGateway(ctx, gw); err != nil {
 		return res, err
 	}
 	defer running[gatewayProxy].stop()
@@ -88,38 +83,60 @@ func runScenario(ctx context.Context, o options, procs *group, sc scenario, work
 	if o.warmup > 0 {
 		for _, k := range kinds {
 			logf("%s: warm-up %s %s", sc.name, k, o.warmup)
-			if _, err := runWrk(ctx, o, sc, k, o.warmup); err != nil {
+			if _, err := runWrk(ctx, o, sc.url(k), sc.key(), o.warmup); err != nil {
 				return res, err
 			}
 		}
 	}
 	for round := 1; round <= o.rounds; round++ {
 		for _, k := range kinds {
-			p := running[k]
-			before, err := cpuTime(p.pid())
+			w, cpu, err := res.m[k].round(ctx, o, running[k], sc.url(k), sc.key(), nil)
 			if err != nil {
-				return res, fmt.Errorf("%s: %w (log: %s)", k, err, p.logPath)
+				return res, fmt.Errorf("%s: %w", k, err)
 			}
-			w, err := runWrk(ctx, o, sc, k, o.duration)
-			if err != nil {
-				return res, err
-			}
-			after, err := cpuTime(p.pid())
-			if err != nil {
-				return res, fmt.Errorf("%s: %w (log: %s)", k, err, p.logPath)
-			}
-			m := &res.m[k]
-			m.rps = append(m.rps, w.rps)
-			m.p50 = append(m.p50, w.p50)
-			m.p99 = append(m.p99, w.p99)
-			m.requests += w.requests
-			m.cpu += after - before
-			m.errors += w.errors
-			logf("%s: round %d/%d %-7s %8.0f req/s  p50 %s  p99 %s  CPU %.1f µs/req%s", sc.name, round, o.rounds, k,
-				w.rps, fmtLatency(w.p50), fmtLatency(w.p99), perRequest(after-before, w.requests), errNote(w.errors))
+			logf("%s: round %d/%d %-7s %s", sc.name, round, o.rounds, k, roundNote(w, cpu))
 		}
 	}
 	return res, nil
+}
+
+// round runs one measured wrk round against p, the proxy serving url, and adds it to
+// m; during adds a concurrent activity (the rebuild step's changes), nil for none.
+// It returns wrk's figures and p's CPU time over the round.
+func (m *measure) round(ctx context.Context, o options, p *proc, url, key string, during func(context.Context)) (wrkResult, time.Duration, error) {
+	before, err := cpuTime(p.pid())
+	if err != nil {
+		return wrkResult{}, 0, fmt.Errorf("%w (log: %s)", err, p.logPath)
+	}
+	stopDuring := func() {}
+	if during != nil {
+		actx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); during(actx) }()
+		stopDuring = func() { stop(); <-done }
+	}
+	w, err := runWrk(ctx, o, url, key, o.duration)
+	stopDuring()
+	if err != nil {
+		return w, 0, err
+	}
+	after, err := cpuTime(p.pid())
+	if err != nil {
+		return w, 0, fmt.Errorf("%w (log: %s)", err, p.logPath)
+	}
+	m.rps = append(m.rps, w.rps)
+	m.p50 = append(m.p50, w.p50)
+	m.p99 = append(m.p99, w.p99)
+	m.requests += w.requests
+	m.cpu += after - before
+	m.errors += w.errors
+	return w, after - before, nil
+}
+
+// roundNote is one round's figures for the progress log.
+func roundNote(w wrkResult, cpu time.Duration) string {
+	return fmt.Sprintf("%8.0f req/s  p50 %s  p99 %s  CPU %.1f µs/req%s",
+		w.rps, fmtLatency(w.p50), fmtLatency(w.p99), perRequest(cpu, w.requests), errNote(w.errors))
 }
 
 func startNginx(ctx context.Context, procs *group, dir, conf, cpu string, sc scenario) (*proc, error) {
@@ -141,107 +158,7 @@ func startNginx(ctx context.Context, procs *group, dir, conf, cpu string, sc sce
 	return p, nil
 }
 
-// gatewayEnv is the gateway's configuration: DB-less, one proxy listener (plus the TLS
-// one for https), no access logs (nginx has none either), pinned to one P.
-func gatewayEnv(dir, kongYML, work string, sc scenario) []string {
-	listen := gatewayHTTP
-	if sc.https {
-		listen += ", " + gatewayHTTPS + " ssl"
-	}
-	return []string{
-		"GOMAXPROCS=1",
-		"KONG_PREFIX=" + filepath.Join(dir, "kong"),
-		"KONG_DATABASE=off",
-		"KONG_DECLARATIVE_CONFIG=" + kongYML,
-		"KONG_PROXY_LISTEN=" + listen,
-		"KONG_ADMIN_LISTEN=" + gatewayAdmin,
-		"KONG_STATUS_LISTEN=off",
-		"KONG_PROXY_ACCESS_LOG=off",
-		"KONG_ADMIN_ACCESS_LOG=off",
-		"KONG_NGINX_WORKER_PROCESSES=1",
-		"KONG_SSL_CERT=" + filepath.Join(work, "cert.pem"),
-		"KONG_SSL_CERT_KEY=" + filepath.Join(work, "key.pem"),
-		"KONG_SSL_PROTOCOLS=TLSv1.3",
-	}
-}
-
-func startGateway(ctx context.Context, procs *group, dir, gwBin, kongYML, work, cpu string, sc scenario) (*proc, error) {
-	env := gatewayEnv(dir, kongYML, work, sc)
-	p, err := procs.start(ctx, "gateway-"+sc.name, dir, env, "taskset", "-c", cpu, gwBin, "start", "-p", filepath.Join(dir, "kong"))
-	if err != nil {
-		return nil, err
-	}
-	if err := waitAdmin(ctx, p, 60*time.Second); err != nil {
-		return nil, err
-	}
-	addr := gatewayHTTP
-	if sc.https {
-		addr = gatewayHTTPS
-	}
-	if err := waitTCP(ctx, addr, 10*time.Second); err != nil {
-		return nil, fmt.Errorf("gateway: %w (log: %s)", err, p.logPath)
-	}
-	return p, nil
-}
-
-func waitAdmin(ctx context.Context, p *proc, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		if status, _, err := get("http://"+gatewayAdmin+"/", ""); err == nil && status == http.StatusOK {
-			return nil
-		}
-		if p.exited() {
-			return fmt.Errorf("gateway exited while starting (log: %s)", p.logPath)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("gateway Admin API not answering after %s (log: %s)", limit, p.logPath)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// enabledPlugins starts the gateway once with the plain scenario and asks its Admin
-// API which plugins it has (GET /plugins/enabled): a scenario needing one it lacks is
-// reported as skipped rather than measured without it.
-func enabledPlugins(ctx context.Context, procs *group, work, gwBin string) (map[string]bool, error) {
-	dir := filepath.Join(work, "probe")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return nil, err
-	}
-	sc := scenarios[0]
-	kongYML, err := sc.kongYML(dir)
-	if err != nil {
-		return nil, err
-	}
-	p, err := procs.start(ctx, "gateway-probe", dir, gatewayEnv(dir, kongYML, work, sc), gwBin, "start", "-p", filepath.Join(dir, "kong"))
-	if err != nil {
-		return nil, err
-	}
-	defer p.stop()
-	if err := waitAdmin(ctx, p, 30*time.Second); err != nil {
-		return nil, err
-	}
-	status, body, err := get("http://"+gatewayAdmin+"/plugins/enabled", "")
-	if err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("GET /plugins/enabled: %d %v", status, err)
-	}
-	var doc struct {
-		Enabled []string `json:"enabled_plugins"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("GET /plugins/enabled: %w", err)
-	}
-	enabled := map[string]bool{}
-	for _, name := range doc.Enabled {
-		enabled[name] = true
-	}
-	return enabled, nil
-}
-
+// client makes the checks: a new connection each time.
 var client = &http.Client{
 	Timeout: 5 * time.Second,
 	Transport: &http.Transport{
@@ -250,7 +167,14 @@ var client = &http.Client{
 	},
 }
 
-func get(url, key string) (int, []byte, error) {
+// keepAliveClient makes the steps' many small requests (warming the credential
+// cache, polling for a change, the Admin API writes) over kept-alive connections.
+var keepAliveClient = &http.Client{Timeout: 5 * time.Second}
+
+func get(url, key string) (int, []byte, error) { return getWith(client, url, key) }
+
+// getWith sends GET url with c, with the apikey header key unless "".
+func getWith(c *http.Client, url, key string) (int, []byte, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return 0, nil, err
@@ -258,7 +182,12 @@ func get(url, key string) (int, []byte, error) {
 	if key != "" {
 		req.Header.Set(apiKeyHeader, key)
 	}
-	resp, err := client.Do(req)
+	return do(c, req)
+}
+
+// do sends req with c and returns the status and the whole body.
+func do(c *http.Client, req *http.Request) (int, []byte, error) {
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -328,18 +257,19 @@ var (
 	reSockErr  = regexp.MustCompile(`(?m)^\s*Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 )
 
-func runWrk(ctx context.Context, o options, sc scenario, k proxyKind, d time.Duration) (wrkResult, error) {
+// runWrk loads url (with the apikey header key, unless "") for d from the load core.
+func runWrk(ctx context.Context, o options, url, key string, d time.Duration) (wrkResult, error) {
 	secs := max(1, int(d.Round(time.Second)/time.Second))
 	argv := []string{"-c", o.loadCPU, "wrk", "-t", strconv.Itoa(o.threads), "-c", strconv.Itoa(o.connections),
 		"-d", strconv.Itoa(secs) + "s", "--latency"}
-	if key := sc.key(); key != "" {
+	if key != "" {
 		argv = append(argv, "-H", apiKeyHeader+": "+key)
 	}
-	argv = append(argv, sc.url(k))
+	argv = append(argv, url)
 	cmd := exec.CommandContext(ctx, "taskset", argv...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return wrkResult{}, fmt.Errorf("wrk %s: %w %s", k, err, strings.TrimSpace(string(out)))
+		return wrkResult{}, fmt.Errorf("wrk %s: %w %s", url, err, strings.TrimSpace(string(out)))
 	}
 	return parseWrk(string(out))
 }

@@ -38,6 +38,16 @@ type options struct {
 	keep        bool
 	proxyCPU    string
 	loadCPU     string
+	consumers   int           // the memory step's consumers
+	loadLimit   time.Duration // the memory step's bound on loading one configuration
+}
+
+// bench is what every scenario and step of a run shares.
+type bench struct {
+	o     options
+	procs *group
+	work  string // the run's temporary directory
+	gwBin string
 }
 
 func main() {
@@ -56,12 +66,15 @@ func main() {
 	fs.IntVar(&o.connections, "connections", envInt("LOADBENCH_CONNECTIONS", 50), "wrk connections (env LOADBENCH_CONNECTIONS)")
 	fs.IntVar(&o.threads, "threads", envInt("LOADBENCH_THREADS", 1), "wrk threads (env LOADBENCH_THREADS)")
 	fs.DurationVar(&o.timeout, "timeout", envDuration("LOADBENCH_TIMEOUT", 15*time.Minute), "hard limit on the whole run (env LOADBENCH_TIMEOUT)")
-	fs.StringVar(&o.scenarios, "scenarios", os.Getenv("LOADBENCH_SCENARIOS"), "comma-separated subset of: "+strings.Join(scenarioNames(), ",")+" (env LOADBENCH_SCENARIOS; default all)")
+	fs.StringVar(&o.scenarios, "scenarios", os.Getenv("LOADBENCH_SCENARIOS"), "comma-separated subset of the table's "+strings.Join(scenarioNames(), ",")+
+		" (default: all of them) and the steps "+strings.Join(stepNames(), ",")+" (run only when named) (env LOADBENCH_SCENARIOS)")
 	fs.StringVar(&o.gateway, "gateway", envString("LOADBENCH_GATEWAY", "bin/silverback"), "gateway binary, relative to the repository root (env LOADBENCH_GATEWAY)")
 	fs.BoolVar(&o.skipBuild, "no-build", false, "do not run `make build` first")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, logs) instead of removing it")
 	fs.StringVar(&o.proxyCPU, "proxy-cpu", envString("LOADBENCH_PROXY_CPU", "0"), "core of the proxy under test (env LOADBENCH_PROXY_CPU)")
 	fs.StringVar(&o.loadCPU, "load-cpu", envString("LOADBENCH_LOAD_CPU", "1"), "core of wrk and the upstream (env LOADBENCH_LOAD_CPU)")
+	fs.IntVar(&o.consumers, "memory-consumers", envInt("LOADBENCH_MEMORY_CONSUMERS", 100000), "consumers of the memory step (env LOADBENCH_MEMORY_CONSUMERS)")
+	fs.DurationVar(&o.loadLimit, "load-limit", envDuration("LOADBENCH_LOAD_LIMIT", 4*time.Minute), "bound on the memory step's loading of one configuration (env LOADBENCH_LOAD_LIMIT)")
 	fs.Parse(os.Args[1:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -80,10 +93,10 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	if o.rounds < 1 || o.duration < time.Second {
-		return errors.New("need -rounds >= 1 and -duration >= 1s")
+	if o.rounds < 1 || o.duration < time.Second || o.consumers < 1 || o.loadLimit <= 0 {
+		return errors.New("need -rounds >= 1, -duration >= 1s, -memory-consumers >= 1 and -load-limit > 0")
 	}
-	selected, err := selectScenarios(o.scenarios)
+	table, extra, err := selectScenarios(o.scenarios)
 	if err != nil {
 		return err
 	}
@@ -100,68 +113,93 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("make build: %w", err)
 		}
 	}
-	gwBin := o.gateway
-	if !filepath.IsAbs(gwBin) {
-		gwBin = filepath.Join(root, gwBin)
+	b := &bench{o: o, procs: &group{}, gwBin: o.gateway}
+	if !filepath.IsAbs(b.gwBin) {
+		b.gwBin = filepath.Join(root, b.gwBin)
 	}
 
-	work, err := os.MkdirTemp("", "loadbench-")
-	if err != nil {
+	if b.work, err = os.MkdirTemp("", "loadbench-"); err != nil {
 		return err
 	}
-	if err := os.Chmod(work, 0o755); err != nil { // nginx workers may run as nobody
+	if err := os.Chmod(b.work, 0o755); err != nil { // nginx workers may run as nobody
 		return err
 	}
 	if o.keep {
-		logf("work directory kept: %s", work)
+		logf("work directory kept: %s", b.work)
 	} else {
-		defer os.RemoveAll(work)
+		defer os.RemoveAll(b.work)
 	}
-	procs := &group{}
-	defer procs.stopAll()
+	defer b.procs.stopAll()
 
-	if err := writeCertificate(work); err != nil {
+	if err := writeCertificate(b.work); err != nil {
 		return err
 	}
-	up, err := startUpstream(ctx, procs, work, o.loadCPU)
+	up, err := startUpstream(ctx, b.procs, b.work, o.loadCPU)
 	if err != nil {
 		return err
 	}
 
 	enabled := map[string]bool{}
-	if slices.ContainsFunc(selected, func(s scenario) bool { return len(s.plugins) > 0 }) {
-		if enabled, err = enabledPlugins(ctx, procs, work, gwBin); err != nil {
+	if slices.ContainsFunc(table, func(s scenario) bool { return len(s.plugins) > 0 }) ||
+		slices.ContainsFunc(extra, func(s step) bool { return len(s.plugins) > 0 }) {
+		if enabled, err = b.enabledPlugins(ctx); err != nil {
 			return err
 		}
 	}
 
 	start, load := time.Now(), loadAverage()
 	var results []result
-	for _, sc := range selected {
-		r, err := runScenario(ctx, o, procs, sc, work, gwBin, enabled)
+	var sections []string
+	partial := func(at string) { // what was measured before a failure is still worth having
+		if len(results) > 0 || len(sections) > 0 {
+			report(o, results, sections, start, load, "INCOMPLETE: stopped at "+at)
+		}
+	}
+	for _, sc := range table {
+		r, err := b.runScenario(ctx, sc, enabled)
 		if err != nil {
-			if len(results) > 0 { // what was measured before the failure is still worth having
-				report(o, results, start, load, "INCOMPLETE: stopped at "+sc.name)
-			}
+			partial(sc.name)
 			return fmt.Errorf("scenario %s: %w", sc.name, err)
 		}
 		results = append(results, r)
 	}
+	for _, st := range extra {
+		if missing := missingPlugins(st.plugins, enabled); len(missing) > 0 {
+			logf("%s: %s", st.name, skippedNote(missing))
+			sections = append(sections, fmt.Sprintf("%s: %s\n", st.name, skippedNote(missing)))
+			continue
+		}
+		logf("%s (%s)", st.name, st.about)
+		section, err := st.run(b, ctx)
+		if err != nil {
+			partial(st.name)
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		sections = append(sections, section)
+	}
 	up.stop()
-	report(o, results, start, load, "")
+	report(o, results, sections, start, load, "")
 	return nil
 }
 
-// report prints the run's header (date, machine, settings) and the table to stdout.
-func report(o options, results []result, start time.Time, load, note string) {
+// report prints the run's header (date, machine, settings), the table, and the
+// steps' sections to stdout.
+func report(o options, results []result, sections []string, start time.Time, load, note string) {
 	fmt.Println()
 	if note != "" {
 		fmt.Println(note)
 	}
-	fmt.Printf("loadbench %s, %s, %d cores, load average %s at start; %d rounds x %s (warm-up %s), wrk %d connections, proxy on core %s, wrk+upstream on core %s, total %s\n\n",
+	fmt.Printf("loadbench %s, %s, %d cores, load average %s at start; %d rounds x %s (warm-up %s), wrk %d connections, proxy on core %s, wrk+upstream on core %s, total %s\n",
 		start.UTC().Format("2006-01-02 15:04 MST"), cpuModel(), numCPU(), load, o.rounds, o.duration, o.warmup,
 		o.connections, o.proxyCPU, o.loadCPU, time.Since(start).Round(time.Second))
-	printTable(os.Stdout, results)
+	if len(results) > 0 {
+		fmt.Println()
+		printTable(os.Stdout, results)
+	}
+	for _, s := range sections {
+		fmt.Println()
+		fmt.Print(s)
+	}
 }
 
 // cpuModel is the processor's name from /proc/cpuinfo.

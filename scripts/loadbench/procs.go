@@ -213,3 +213,50 @@ func runQuiet(ctx context.Context, dir string, argv ...string) error {
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+// memStatus is a process's memory from /proc/<pid>/status, in KiB: its resident set
+// now (VmRSS) and at its peak (VmHWM).
+type memStatus struct{ rss, hwm int64 }
+
+// readMemStatus reads pid's memStatus.
+func readMemStatus(pid int) (memStatus, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return memStatus{}, err
+	}
+	return parseMemStatus(string(b))
+}
+
+// parseMemStatus reads the VmRSS and VmHWM lines ("VmRSS:	  59576 kB") of a
+// /proc/<pid>/status text.
+func parseMemStatus(status string) (memStatus, error) {
+	var m memStatus
+	var seen int
+	for _, line := range strings.Split(status, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || (k != "VmRSS" && k != "VmHWM") {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return m, fmt.Errorf("bad %s line %q", k, line)
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return m, fmt.Errorf("bad %s line %q", k, line)
+		}
+		if k == "VmRSS" {
+			m.rss = n
+		} else {
+			m.hwm = n
+		}
+		seen++
+	}
+	if seen != 2 {
+		return m, errors.New("no VmRSS and VmHWM in the status (a kernel thread, or a zombie)")
+	}
+	return m, nil
+}
+
+// mib formats KiB as MiB with one decimal.
+func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -54,6 +56,21 @@ var scenarios = []scenario{
 	{name: "https", about: "TLS 1.3, keep-alive, 1 route", path: "/plain", https: true},
 }
 
+// A step is a gateway-only measurement beside the table (issue 6's memory and
+// snapshot-rebuild targets): selected by name with -scenarios but not run by default,
+// it reports in a Markdown section of its own.
+type step struct {
+	name    string
+	about   string
+	plugins []string // gateway plugins it needs
+	run     func(b *bench, ctx context.Context) (string, error)
+}
+
+var steps = []step{
+	{name: "memory", about: "RSS with 10,000 routes and 100,000 key-auth consumers", plugins: []string{"key-auth"}, run: (*bench).memory},
+	{name: "rebuild", about: "10,000 routes, one changed 10 times a second under load", run: (*bench).rebuild},
+}
+
 func scenarioNames() []string {
 	var names []string
 	for _, s := range scenarios {
@@ -62,23 +79,33 @@ func scenarioNames() []string {
 	return names
 }
 
-func selectScenarios(list string) ([]scenario, error) {
-	if list == "" {
-		return scenarios, nil
+func stepNames() []string {
+	var names []string
+	for _, s := range steps {
+		names = append(names, s.name)
 	}
-	var out []scenario
-next:
+	return names
+}
+
+// selectScenarios picks the table's scenarios and the steps named in list, a
+// comma-separated list; "" selects every scenario of the table and no step.
+func selectScenarios(list string) ([]scenario, []step, error) {
+	if list == "" {
+		return scenarios, nil, nil
+	}
+	var table []scenario
+	var extra []step
 	for _, name := range strings.Split(list, ",") {
 		name = strings.TrimSpace(name)
-		for _, s := range scenarios {
-			if s.name == name {
-				out = append(out, s)
-				continue next
-			}
+		if i := slices.IndexFunc(scenarios, func(s scenario) bool { return s.name == name }); i >= 0 {
+			table = append(table, scenarios[i])
+		} else if i := slices.IndexFunc(steps, func(s step) bool { return s.name == name }); i >= 0 {
+			extra = append(extra, steps[i])
+		} else {
+			return nil, nil, fmt.Errorf("unknown scenario %q (have %s)", name, strings.Join(append(scenarioNames(), stepNames()...), ", "))
 		}
-		return nil, fmt.Errorf("unknown scenario %q (have %s)", name, strings.Join(scenarioNames(), ", "))
 	}
-	return out, nil
+	return table, extra, nil
 }
 
 // key is the credential wrk sends: a consumer in the middle of the 10,000.
@@ -181,43 +208,18 @@ func (s scenario) nginxConf(dir, certDir string) (string, error) {
 
 // kongYML writes the gateway's declarative configuration of s into dir.
 func (s scenario) kongYML(dir string) (string, error) {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	w("_format_version: \"3.0\"")
-	w("services:")
-	w("- name: upstream")
-	w("  url: http://%s", upstreamAddr)
-	w("  routes:")
-	route := func(name, path string) {
-		w("  - name: %s", name)
-		w("    paths: [\"%s\"]", path)
-		w("    strip_path: false")
-	}
+	y := newKongYML()
 	switch s.name {
 	case "routes-10k":
-		for i := range manyRoutes {
-			route(fmt.Sprintf("r%04d", i), fmt.Sprintf("/r%04d/", i))
-		}
+		y.prefixRoutes(manyRoutes, "")
 	case "key-auth", "key-auth+rl":
-		route("auth", "/auth")
-		w("    plugins:")
-		w("    - name: key-auth")
-		w("      config: {key_names: [%s]}", apiKeyHeader)
-		if s.name == "key-auth+rl" {
-			w("    - name: rate-limiting")
-			w("      config: {second: 1000000000, policy: local}")
-		}
+		y.keyAuthRoute(s.name == "key-auth+rl")
 	default:
-		route(strings.TrimPrefix(s.path, "/"), s.path)
+		y.route(strings.TrimPrefix(s.path, "/"), s.path)
 	}
 	if s.auth {
-		w("consumers:")
-		for i := range manyConsumers {
-			w("- username: c%05d", i)
-			w("  keyauth_credentials:")
-			w("  - key: %s", consumerKey(i))
-		}
+		y.consumers(manyConsumers)
 	}
 	path := filepath.Join(dir, "kong.yml")
-	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+	return path, os.WriteFile(path, []byte(y.String()), 0o644)
 }
