@@ -27,6 +27,9 @@ type Balancer struct {
 	hash   hashSpec
 	slots  int
 	checks checks
+	// useSRVName sends an SRV record's target name upstream (Host, SNI)
+	// instead of the target's (use_srv_name).
+	useSRVName bool
 
 	src  atomic.Pointer[runtime.Upstream] // the snapshot's upstream it serves
 	view atomic.Pointer[view]             // the addresses picks choose from
@@ -38,6 +41,7 @@ type Balancer struct {
 
 	mu      sync.Mutex // guards targets and rebuilding the view
 	targets []*target
+	kick    chan struct{} // wakes the DNS renewals when targets change
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -51,22 +55,25 @@ type target struct {
 	port   int
 	weight int
 	ip     bool // host is an IP literal
-	// addrs are the target's addresses; nil after a failed resolution.
-	addrs []*Address
-	// dnsErr is set when the name did not resolve.
-	dnsErr bool
+	resolution
 }
 
-// Address is one resolved address of a target: what a try connects to.
+// Address is one address of a target: what a try connects to.
 type Address struct {
-	// AddrPort is the address and the target's port.
+	// AddrPort is the address and port: the target's port, or an SRV
+	// record's (for an SRV record whose target has several addresses,
+	// the first; tries use them in turn).
 	AddrPort netip.AddrPort
-	// Host is the target's host, for the Host header and SNI.
+	// Host is the name sent upstream (Host header and SNI): the target's
+	// host, or with use_srv_name the SRV record's target.
 	Host string
-	// Weight is the target's weight.
+	// Weight is the target's weight, or the SRV record's.
 	Weight int
 
-	target string // the target's stored "host:port"
+	target string       // the target's stored "host:port"
+	name   string       // the SRV record's target name, "" for an IP
+	ips    []netip.Addr // the SRV record's target's addresses, when several
+	next   atomic.Uint32
 
 	inflight atomic.Int64
 	lat      latency
@@ -85,8 +92,8 @@ type view struct {
 // newBalancer returns the balancer of u, its names resolved and its
 // health checks started.
 func (s *Set) newBalancer(u *runtime.Upstream) *Balancer {
-	b := &Balancer{set: s, name: u.Name, algo: u.Algorithm,
-		hash: hashFrom(u.Upstream), slots: u.Slots, checks: decodeChecks(u.Upstream)}
+	b := &Balancer{set: s, name: u.Name, algo: u.Algorithm, hash: hashFrom(u.Upstream), slots: u.Slots,
+		checks: decodeChecks(u.Upstream), useSRVName: u.UseSRVName, kick: make(chan struct{}, 1)}
 	if b.slots <= 0 {
 		b.slots = 10000
 	}
@@ -94,7 +101,7 @@ func (s *Set) newBalancer(u *runtime.Upstream) *Balancer {
 	b.src.Store(u)
 	b.setTargets(u.Targets)
 	b.wg.Add(1)
-	go b.refreshLoop()
+	go b.renewLoop()
 	if b.checks.activeOn() {
 		b.wg.Add(1)
 		go b.activeLoop()
@@ -130,12 +137,16 @@ func (b *Balancer) setTargets(rows []*entities.Target) {
 		t := &target{key: row.Target, host: host, port: port, weight: row.Weight}
 		if ip, err := netip.ParseAddr(host); err == nil {
 			t.ip = true
-			t.addrs = []*Address{newAddress(t, ip.Unmap())}
+			t.source = "A"
+			if ip.Is6() {
+				t.source = "AAAA"
+			}
+			t.addrs = []*Address{newAddress(t, []netip.Addr{ip.Unmap()}, uint16(port), host, "", t.weight)}
 		}
 		if o, ok := old[t.key]; ok && o.weight == t.weight {
-			t.addrs, t.dnsErr = o.addrs, o.dnsErr
+			t.resolution = o.resolution
 		} else if !t.ip {
-			t.addrs, t.dnsErr = b.resolve(t, nil)
+			t.resolution = b.resolve(t, nil)
 		}
 		ts = append(ts, t)
 	}
@@ -143,12 +154,30 @@ func (b *Balancer) setTargets(rows []*entities.Target) {
 	b.targets = ts
 	b.rebuild()
 	b.mu.Unlock()
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
 }
 
-func newAddress(t *target, ip netip.Addr) *Address {
-	a := &Address{AddrPort: netip.AddrPortFrom(ip, uint16(t.port)), Host: t.host, Weight: t.weight, target: t.key}
+// newAddress returns a healthy address of t: ips (the first, or each in
+// turn) and port, sent upstream as host; name is an SRV record's target.
+func newAddress(t *target, ips []netip.Addr, port uint16, host, name string, weight int) *Address {
+	a := &Address{AddrPort: netip.AddrPortFrom(ips[0], port), Host: host, Weight: weight, target: t.key, name: name}
+	if len(ips) > 1 {
+		a.ips = ips
+	}
 	a.health.healthy.Store(true)
 	return a
+}
+
+// dial returns the address a try connects to: AddrPort, or the next of
+// an SRV record's target's addresses.
+func (a *Address) dial() netip.AddrPort {
+	if a.ips == nil {
+		return a.AddrPort
+	}
+	return netip.AddrPortFrom(a.ips[a.next.Add(1)%uint32(len(a.ips))], a.AddrPort.Port())
 }
 
 // rebuild makes the view of the current targets; b.mu is held.

@@ -74,7 +74,8 @@ func TestNoPeer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newTestSet(t, &fakeResolver{}).Get(upstream("u", "round-robin", nil, tt.targets...))
+			_, c := newDNS(t)
+			b := newTestSet(t, c).Get(upstream("u", "round-robin", nil, tt.targets...))
 			if _, err := b.Pick(0, nil); !errors.Is(err, ErrNoPeer) || err.Error() != "failure to get a peer from the ring-balancer" {
 				t.Fatalf("pick: %v", err)
 			}

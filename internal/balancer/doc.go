@@ -7,8 +7,10 @@
 // latencies) when neither the upstream nor its targets changed, and keeps
 // the health of its addresses when only the targets changed.
 //
-// A Balancer resolves target names to addresses (re-resolving them in the
-// background), picks an address per try with the upstream's algorithm
+// A Balancer resolves target names to addresses through the node's DNS
+// client (package dns; SRV records give addresses with their own ports
+// and weights) and resolves them again when their answer's TTL ends,
+// picks an address per try with the upstream's algorithm
 // (round-robin over Kong's weighted wheel, consistent hashing over a
 // continuum of slots, least connections, latency), skips addresses that
 // are unhealthy or were already tried, and tracks health from active

@@ -1,17 +1,16 @@
 package balancer
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/silverback-gw/silverback/internal/dns"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/runtime"
+	"github.com/silverback-gw/silverback/internal/testutil/dnstest"
 )
 
 // upstream returns a runtime upstream named id with targets "host:port=weight".
@@ -43,11 +42,22 @@ func clone(u *runtime.Upstream) *runtime.Upstream {
 	return c
 }
 
-func newTestSet(t testing.TB, r Resolver) *Set {
-	s := NewSet(Options{Resolver: r, DNSInterval: 20 * time.Millisecond, DNSRetry: 20 * time.Millisecond,
-		Logger: slog.New(slog.DiscardHandler)})
+// newTestSet returns a set resolving with c (nil: a client with
+// kong.conf's defaults, for tests whose targets are IPs) that retries
+// failed names after 20 ms.
+func newTestSet(t testing.TB, c *dns.Client) *Set {
+	s := NewSet(Options{DNS: c, DNSRetry: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// newDNS returns a DNS server and a client asking it that keeps "not
+// found" answers and errors for 50 ms.
+func newDNS(t testing.TB) (*dnstest.Server, *dns.Client) {
+	srv := dnstest.New(t)
+	cfg := srv.Config(t)
+	cfg.NotFoundTTL, cfg.ErrorTTL = 50*time.Millisecond, 50*time.Millisecond
+	return srv, dns.New(cfg)
 }
 
 // eventually polls cond until it holds or the deadline passes.
@@ -60,34 +70,6 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// fakeResolver answers names from a map that tests change.
-type fakeResolver struct {
-	mu      sync.Mutex
-	answers map[string][]netip.Addr
-}
-
-func (f *fakeResolver) set(host string, addrs ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.answers == nil {
-		f.answers = map[string][]netip.Addr{}
-	}
-	f.answers[host] = nil
-	for _, a := range addrs {
-		f.answers[host] = append(f.answers[host], netip.MustParseAddr(a))
-	}
-}
-
-func (f *fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.answers[host]
-	if !ok {
-		return nil, fmt.Errorf("lookup %s: no such host", host)
-	}
-	return append([]netip.Addr(nil), a...), nil
 }
 
 // pickCounts picks n times, reporting each pick as a success, and counts

@@ -3,22 +3,20 @@ package balancer
 import (
 	"context"
 	"log/slog"
-	"net"
 	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/silverback-gw/silverback/internal/dns"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // Options configure a Set.
 type Options struct {
-	// Resolver resolves target names; nil means net.DefaultResolver.
-	Resolver Resolver
-	// DNSInterval is how often target names are resolved again
-	// (net.Resolver does not report record TTLs); 0 means 30 s.
-	DNSInterval time.Duration
+	// DNS resolves target names; nil means a client with kong.conf's
+	// defaults (the system's name servers and hosts file).
+	DNS *dns.Client
 	// DNSRetry is how soon a name that failed is tried again; 0 means
 	// 30 s, as Kong retries failed queries.
 	DNSRetry time.Duration
@@ -30,10 +28,9 @@ type Options struct {
 // upstream id. It outlives snapshots: Sync (or Run) follows them, Get
 // serves the proxy.
 type Set struct {
-	resolver    Resolver
-	dnsInterval time.Duration
-	dnsRetry    time.Duration
-	log         *slog.Logger
+	dns      *dns.Client
+	dnsRetry time.Duration
+	log      *slog.Logger
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -46,12 +43,9 @@ type Set struct {
 
 // NewSet returns an empty Set; Close stops its balancers.
 func NewSet(opts Options) *Set {
-	s := &Set{resolver: opts.Resolver, dnsInterval: opts.DNSInterval, dnsRetry: opts.DNSRetry, log: opts.Logger}
-	if s.resolver == nil {
-		s.resolver = net.DefaultResolver
-	}
-	if s.dnsInterval <= 0 {
-		s.dnsInterval = 30 * time.Second
+	s := &Set{dns: opts.DNS, dnsRetry: opts.DNSRetry, log: opts.Logger}
+	if s.dns == nil {
+		s.dns = dns.New(dns.DefaultConfig())
 	}
 	if s.dnsRetry <= 0 {
 		s.dnsRetry = 30 * time.Second

@@ -24,7 +24,8 @@ type TargetStatus struct {
 	Target string // the stored "host:port"
 	Host   string
 	Port   int
-	// DNS is "A" for a name, "IPV4" or "IPV6" for an address literal.
+	// DNS is the type of the name's answer (A, AAAA or SRV; A or AAAA for
+	// an address literal), or the resolution's failure.
 	DNS    string
 	Weight int
 	// DNSError is set when the name did not resolve (no addresses).
@@ -34,6 +35,9 @@ type TargetStatus struct {
 
 // AddressStatus is one address of a target.
 type AddressStatus struct {
+	// Name is an SRV record's target, which Kong reports as the address's
+	// ip; "" for the others.
+	Name    string
 	IP      netip.Addr
 	Port    int
 	Weight  int
@@ -51,16 +55,10 @@ func (s *Set) Status(upstreamID string) (st Status, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, t := range b.targets {
-		ts := TargetStatus{Target: t.key, Host: t.host, Port: t.port, DNS: "A", Weight: t.weight, DNSError: t.dnsErr}
-		if t.ip {
-			ts.DNS = "IPV4"
-			if a, _ := netip.ParseAddr(t.host); a.Is6() {
-				ts.DNS = "IPV6"
-			}
-		}
+		ts := TargetStatus{Target: t.key, Host: t.host, Port: t.port, DNS: t.source, Weight: t.weight, DNSError: t.dnsErr}
 		for _, a := range t.addrs {
-			ts.Addresses = append(ts.Addresses, AddressStatus{IP: a.AddrPort.Addr(), Port: t.port,
-				Weight: a.Weight, Healthy: a.health.isHealthy()})
+			ts.Addresses = append(ts.Addresses, AddressStatus{Name: a.name, IP: a.AddrPort.Addr(),
+				Port: int(a.AddrPort.Port()), Weight: a.Weight, Healthy: a.health.isHealthy()})
 		}
 		st.Targets = append(st.Targets, ts)
 	}

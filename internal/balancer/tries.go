@@ -3,18 +3,18 @@ package balancer
 import (
 	"context"
 	"net/netip"
-	"strings"
 	"time"
 
+	"github.com/silverback-gw/silverback/internal/dns"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
 // Peer is the address one try connects to and the name it is sent to.
 type Peer struct {
 	Addr netip.AddrPort
-	// Hostname is the target's host (or the upstream's host_header), else
-	// the service's host: the HTTP Host header unless preserved, and the
-	// TLS server name.
+	// Hostname is the target's host (with use_srv_name, the SRV record's
+	// target; or the upstream's host_header), else the service's host:
+	// the HTTP Host header unless preserved, and the TLS server name.
 	Hostname string
 }
 
@@ -22,7 +22,8 @@ type Peer struct {
 // balancer_data: a service whose host names an upstream entity is
 // balanced by that upstream's Balancer over its targets' addresses; any
 // other host is resolved through Hosts and its addresses used in turn.
-// Each retry moves to another address (or the next one of the name).
+// Each retry moves to another address (or the name's next one, from the
+// DNS cache).
 // Prepare resets it, so that it can live in a pooled per-request state.
 type Tries struct {
 	// upstream balancing
@@ -38,8 +39,7 @@ type Tries struct {
 	tried    []*Address
 	triedBuf [4]*Address
 	// a service host
-	entry *hostEntry
-	start uint64
+	hosts *Hosts
 	host  string
 	port  int
 }
@@ -69,32 +69,29 @@ func (t *Tries) Prepare(ctx context.Context, set *Set, hosts *Hosts, upstreams m
 		}
 		return Peer{}, &PeerError{503, ErrNoPeer.Error()}
 	}
-	t.host, t.port = host, port
-	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
-		return Peer{Addr: netip.AddrPortFrom(ip.Unmap(), uint16(port)), Hostname: host}, nil
-	}
-	e := hosts.lookup(ctx, host)
+	t.hosts, t.host, t.port = hosts, host, port
+	ap, err := hosts.toIP(ctx, host, port, false)
 	switch {
-	case e.err == errNameNotFound:
-		return Peer{}, &PeerError{503, errNameNotFound.Error()}
-	case e.err != nil:
-		return Peer{}, &PeerError{500, "failed the initial dns/balancer resolve for '" + host + "' with: " + e.err.Error()}
+	case dns.IsNotFound(err):
+		return Peer{}, &PeerError{503, errNameNotFound}
+	case err != nil:
+		return Peer{}, &PeerError{500, "failed the initial dns/balancer resolve for '" + host + "' with: " + err.Error()}
 	}
-	t.entry, t.start = e, e.next.Add(1)-1
-	return t.entryPeer(0), nil
+	return Peer{Addr: ap, Hostname: host}, nil
 }
 
-// Next returns the peer of a retry (try > 0), ok false when there is none.
+// Next returns the peer of a retry (try > 0), ok false when there is
+// none: an upstream's next address, or the service host's next address
+// from the DNS cache (the same one for an IP).
 func (t *Tries) Next(try int) (Peer, bool) {
-	switch {
-	case t.lb != nil:
+	if t.lb != nil {
 		return t.pick()
-	case t.entry != nil:
-		return t.entryPeer(try), true
 	}
-	// An IP service host: the same address again.
-	ip, _ := netip.ParseAddr(strings.Trim(t.host, "[]"))
-	return Peer{Addr: netip.AddrPortFrom(ip.Unmap(), uint16(t.port)), Hostname: t.host}, true
+	ap, err := t.hosts.toIP(context.Background(), t.host, t.port, true)
+	if err != nil {
+		return Peer{}, false
+	}
+	return Peer{Addr: ap, Hostname: t.host}, true
 }
 
 // SetCookie is the Set-Cookie value the response must carry when the
@@ -114,7 +111,7 @@ func (t *Tries) pick() (Peer, bool) {
 	if t.hostHeader != "" {
 		name = t.hostHeader
 	}
-	return Peer{Addr: a.AddrPort, Hostname: name}, true
+	return Peer{Addr: a.dial(), Hostname: name}, true
 }
 
 // Report ends the try in flight, if any, with its outcome: the balancer
@@ -131,10 +128,4 @@ func (t *Tries) Report(o Outcome) {
 	}
 	t.lb.Report(t.cur, o)
 	t.cur = nil
-}
-
-func (t *Tries) entryPeer(try int) Peer {
-	n := uint64(len(t.entry.addrs))
-	ip := t.entry.addrs[(t.start+uint64(try))%n]
-	return Peer{Addr: netip.AddrPortFrom(ip, uint16(t.port)), Hostname: t.host}
 }

@@ -54,6 +54,9 @@ var (
 // every type tried: the failures Kong's proxy answers with 503 "name
 // resolution failed" (any other is a 500).
 func IsNotFound(err error) bool {
+	if err == nil {
+		return false
+	}
 	var e *Error
 	return errors.As(err, &e) && (e.Code == codeNameError || e.Code == codeEmpty)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/balancer/adminhealth"
 	"github.com/silverback-gw/silverback/internal/cluster"
 	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/dns"
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/meta"
 	"github.com/silverback-gw/silverback/internal/plugin"
@@ -40,6 +41,7 @@ type Gateway struct {
 	proxy     *proxy.Proxy
 	pluginRT  *plugin.Runtime // runs the configured plugins' phases
 	balancers *balancer.Set   // upstream balancers and health checks, outside the snapshot
+	dns       *dns.Client     // resolves service hosts and targets (dns_*)
 	admin     http.Handler
 	status    http.Handler
 	// metrics is the prometheus plugin's /metrics, nil when the plugin is
@@ -52,7 +54,6 @@ type Gateway struct {
 	servers []*server
 	stream  *stream.Server   // nil without stream_listen entries
 	streams []streamListener // stream_listen, bound
-	dnsTTL  time.Duration    // how long the proxies reuse a resolved service host
 	wg      sync.WaitGroup
 
 	closeOnce sync.Once // the store and upstream pools close once
@@ -119,9 +120,9 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 		db.Close()
 		return nil, err
 	}
-	g.balancers = balancer.NewSet(balancer.Options{Logger: log})
-	popts.Balancers = g.balancers
-	g.dnsTTL = popts.DNSTTL
+	g.dns = dnsClient(cfg, log)
+	g.balancers = balancer.NewSet(balancer.Options{DNS: g.dns, Logger: log})
+	popts.Balancers, popts.DNS = g.balancers, g.dns
 	popts.Plugins = g.pluginRT
 	g.proxy = proxy.New(popts)
 	g.admin = g.newAdmin(nodeID)

@@ -58,7 +58,7 @@ func (g *Gateway) listenStream() (*stream.Server, []streamListener, error) {
 		Snapshots: g.holder,
 		TLS:       tlsConfig,
 		Balancers: g.balancers,
-		DNSTTL:    g.dnsTTL,
+		DNS:       g.dns,
 		PortMaps:  g.cfg.PortMaps,
 		HalfClose: g.cfg.StreamHalfClose,
 		Logger:    g.log,

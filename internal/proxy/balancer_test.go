@@ -3,11 +3,10 @@ package proxy_test
 import (
 	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"testing"
 
-	"github.com/silverback-gw/silverback/internal/proxy"
+	mdns "github.com/miekg/dns"
 )
 
 // upstreamEntity creates an upstream named name with targets (addr →
@@ -81,14 +80,18 @@ func TestUpstreamHost(t *testing.T) {
 
 func TestBalancerErrors(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(o *proxy.Options) {
-		o.Resolver = fakeDNS(t, map[string]netip.Addr{"svc.example.test": netip.MustParseAddr("127.0.0.1")})
-	})
+	dnsSrv, withDNS := withDNS(t)
+	dnsSrv.A("svc.example.test", 60, "127.0.0.1")
+	for _, typ := range []uint16{mdns.TypeSRV, mdns.TypeA, mdns.TypeCNAME} {
+		dnsSrv.Rcode("fail.example.test", typ, mdns.RcodeServerFailure)
+	}
+	e := newEnv(t, withDNS)
 	a := newEcho(t, "a")
 	_, port, _ := net.SplitHostPort(addrOf(a))
 	e.route(e.upstreamEntity("empty.test", nil, nil), map[string]any{"paths": []any{"/empty"}})
 	e.route(e.upstreamEntity("zero.test", map[string]int{addrOf(a): 0}, nil), map[string]any{"paths": []any{"/zero"}})
 	e.route(e.service("http://nxdomain.example.test", nil), map[string]any{"paths": []any{"/nx"}})
+	e.route(e.service("http://fail.example.test", nil), map[string]any{"paths": []any{"/servfail"}})
 	e.route(e.service("http://svc.example.test:"+port, nil), map[string]any{"paths": []any{"/name"}})
 	e.route(e.upstreamEntity("named.test", map[string]int{"svc.example.test:" + port: 10}, nil), map[string]any{"paths": []any{"/named-target"}})
 
@@ -100,6 +103,7 @@ func TestBalancerErrors(t *testing.T) {
 		{"/empty", 503, "failure to get a peer from the ring-balancer"},
 		{"/zero", 503, "failure to get a peer from the ring-balancer"},
 		{"/nx", 503, "name resolution failed"},
+		{"/servfail", 500, "failed the initial dns/balancer resolve for 'fail.example.test' with: dns server error: 2 server failure"},
 		{"/name", 200, ""},
 		{"/named-target", 200, ""},
 	}

@@ -161,8 +161,18 @@ type echoUpstream struct {
 
 func newEcho(t testing.TB, id string) *echoUpstream {
 	t.Helper()
+	return newEchoOn(t, "127.0.0.1:0", id)
+}
+
+// newEchoOn returns an echo upstream listening on addr.
+func newEchoOn(t testing.TB, addr, id string) *echoUpstream {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	u := &echoUpstream{id: id}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	u.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.count.Add(1)
 		b, _ := io.ReadAll(r.Body)
 		h := r.Header.Clone()
@@ -170,6 +180,9 @@ func newEcho(t testing.TB, id string) *echoUpstream {
 		_ = json.NewEncoder(w).Encode(echoed{ID: u.id, Method: r.Method, URI: r.RequestURI, Host: r.Host,
 			Proto: r.Proto, Headers: h, Body: string(b)})
 	}))
+	u.Listener.Close()
+	u.Listener = ln
+	u.Start()
 	t.Cleanup(u.Close)
 	return u
 }

@@ -2,11 +2,11 @@ package proxy
 
 import (
 	"log/slog"
-	"net"
 	"net/netip"
 	"time"
 
 	lb "github.com/silverback-gw/silverback/internal/balancer"
+	"github.com/silverback-gw/silverback/internal/dns"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
@@ -71,17 +71,13 @@ type Options struct {
 	// PortMaps maps a listening port to the port announced upstream in
 	// X-Forwarded-Port and used for routing (port_maps).
 	PortMaps map[int]int
-	// Resolver resolves service and target host names; nil means
-	// net.DefaultResolver.
-	Resolver *net.Resolver
-	// DNSTTL is how long a resolved name is reused (net.Resolver does not
-	// report record TTLs); 0 resolves on every request. Failed lookups are
-	// retried after a second, as Kong's dns_error_ttl.
-	DNSTTL time.Duration
+	// DNS resolves service and target host names (Kong's DNS client and
+	// its dns_* settings); nil means a client with kong.conf's defaults.
+	DNS *dns.Client
 
 	// Balancers are the upstream balancers, shared with the admin API's
 	// health endpoints and kept across snapshots; nil gives the Proxy a
-	// set of its own (using Resolver and DNSTTL), closed by Close.
+	// set of its own (using DNS), closed by Close.
 	Balancers *lb.Set
 
 	// Plugins runs the plugin phases; nil runs none.
@@ -131,6 +127,5 @@ func DefaultOptions(src SnapshotSource) Options {
 		KeepalivePoolSize:    512,
 		KeepaliveMaxRequests: 10000,
 		KeepaliveIdleTimeout: 60 * time.Second,
-		DNSTTL:               30 * time.Second,
 	}
 }

@@ -43,7 +43,7 @@ func New(opts Options) *Proxy {
 		via10:        "1 " + opts.ServerToken,
 		via11:        "1.1 " + opts.ServerToken,
 		via2:         "2 " + opts.ServerToken,
-		hosts:        lb.NewHosts(opts.Resolver, opts.DNSTTL),
+		hosts:        lb.NewHosts(opts.DNS),
 		balancers:    opts.Balancers,
 		transport: newTransport(transportOptions{
 			poolSize:    opts.KeepalivePoolSize,
@@ -52,11 +52,7 @@ func New(opts Options) *Proxy {
 		}),
 	}
 	if p.balancers == nil {
-		bo := lb.Options{DNSInterval: opts.DNSTTL, Logger: opts.Logger}
-		if opts.Resolver != nil {
-			bo.Resolver = opts.Resolver
-		}
-		p.balancers, p.ownSet = lb.NewSet(bo), true
+		p.balancers, p.ownSet = lb.NewSet(lb.Options{DNS: opts.DNS, Logger: opts.Logger}), true
 	}
 	p.server, p.via, p.viaH2 = newShared(opts.ServerToken), newShared(p.via11), newShared(p.via2)
 	if p.log == nil {

@@ -3,10 +3,9 @@ package stream
 import (
 	"crypto/tls"
 	"log/slog"
-	"net"
-	"time"
 
 	lb "github.com/silverback-gw/silverback/internal/balancer"
+	"github.com/silverback-gw/silverback/internal/dns"
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
@@ -21,13 +20,11 @@ type Options struct {
 	// listener.
 	TLS *tls.Config
 	// Balancers are the upstream balancers, shared with the HTTP proxy;
-	// nil gives the Server a set of its own (using Resolver and DNSTTL),
-	// closed by Close.
+	// nil gives the Server a set of its own (using DNS), closed by Close.
 	Balancers *lb.Set
-	// Resolver resolves service host names; nil means net.DefaultResolver.
-	Resolver *net.Resolver
-	// DNSTTL is how long a resolved service host is reused.
-	DNSTTL time.Duration
+	// DNS resolves service and target host names (Kong's DNS client and
+	// its dns_* settings); nil means a client with kong.conf's defaults.
+	DNS *dns.Client
 	// PortMaps maps a listening port to the port routes see as the
 	// destination port (port_maps).
 	PortMaps map[int]int

@@ -42,7 +42,7 @@ func New(opts Options) *Server {
 		opts:      opts,
 		log:       opts.Logger,
 		balancers: opts.Balancers,
-		hosts:     lb.NewHosts(opts.Resolver, opts.DNSTTL),
+		hosts:     lb.NewHosts(opts.DNS),
 		listeners: map[io.Closer]struct{}{},
 		conns:     map[io.Closer]struct{}{},
 		datagrams: map[io.Closer]struct{}{},
@@ -51,11 +51,7 @@ func New(opts Options) *Server {
 		s.log = slog.Default()
 	}
 	if s.balancers == nil {
-		bo := lb.Options{DNSInterval: opts.DNSTTL, Logger: s.log}
-		if opts.Resolver != nil {
-			bo.Resolver = opts.Resolver
-		}
-		s.balancers, s.ownSet = lb.NewSet(bo), true
+		s.balancers, s.ownSet = lb.NewSet(lb.Options{DNS: opts.DNS, Logger: s.log}), true
 	}
 	return s
 }

@@ -46,8 +46,11 @@ func targetStatus(checks bool, t balancer.TargetStatus) admin.TargetStatus {
 				health = admin.HealthHealthy
 			}
 		}
-		out.Addresses = append(out.Addresses, admin.AddressStatus{IP: a.IP.String(), Port: a.Port,
-			Weight: a.Weight, Health: health})
+		ip := a.Name
+		if ip == "" {
+			ip = a.IP.String()
+		}
+		out.Addresses = append(out.Addresses, admin.AddressStatus{IP: ip, Port: a.Port, Weight: a.Weight, Health: health})
 		out.Weight.Total += a.Weight
 		if a.Healthy {
 			out.Weight.Available += a.Weight
