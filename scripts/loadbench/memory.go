@@ -53,6 +53,7 @@ func (b *bench) memory(ctx context.Context) (string, error) {
 	if err := os.WriteFile(file, []byte(yml), 0o644); err != nil {
 		return "", err
 	}
+	logf("memory: %d routes, %d consumers (kong.yml %s)", manyRoutes, b.o.consumers, mib(int64(len(yml))/1024))
 	var rows []memoryRow
 	for _, st := range stores {
 		row, err := b.memoryOf(ctx, st, dir, file)

@@ -42,7 +42,7 @@ type changes struct {
 	n         int             // changes begun, numbering their flipPath
 	writes    []time.Duration // the Admin API's answer to each accepted write
 	effective []time.Duration // from sending the write to its path answering 200
-	late      int             // writes not effective within effectiveLimit
+	late      int             // writes not effective within effectiveLimit of their answer
 	failed    int             // writes the Admin API did not accept
 }
 
@@ -80,10 +80,12 @@ func (c *changes) loop(ctx context.Context, every, limit time.Duration, write ch
 }
 
 // awaitEffective polls flipPath(i) on the proxy until it answers 200, for at most
-// effectiveLimit after t0, and records the time from t0; it reports a miss.
+// effectiveLimit after the write was accepted, and records the time from t0, when the
+// write was sent; it reports a miss.
 func (c *changes) awaitEffective(ctx context.Context, i int, t0 time.Time) (missed bool) {
 	url := "http://" + gatewayHTTP + flipPath(i) + "x"
-	for ctx.Err() == nil && time.Since(t0) < effectiveLimit {
+	deadline := time.Now().Add(effectiveLimit)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
 		if status, _, err := getWith(keepAliveClient, url, ""); err == nil && status == http.StatusOK {
 			c.effective = append(c.effective, time.Since(t0))
 			return false
@@ -332,7 +334,7 @@ func changesNote(c *changes) string {
 		s += fmt.Sprintf(", %d refused", c.failed)
 	}
 	if c.late > 0 {
-		s += fmt.Sprintf(", %d not effective within %s", c.late, effectiveLimit)
+		s += fmt.Sprintf(", %d not effective %s after the write", c.late, effectiveLimit)
 	}
 	return s
 }

@@ -171,7 +171,7 @@ func TestPrintTables(t *testing.T) {
 			rebuilds: []rebuild{{generation: 2, took: 80 * time.Millisecond}}},
 	})
 	text := b.String()
-	for _, want := range []string{"| 2.0 MiB |", "| — | — | — | — |", "0.90×, 2.00×", "| 3, 1 refused, 1 not effective within 1s |", "| 1: 80.0 / 80.0 / 80.0 ms |"} {
+	for _, want := range []string{"| 2.0 MiB |", "| — | — | — | — |", "0.90×, 2.00×", "| 3, 1 refused, 1 not effective 1s after the write |", "| 1: 80.0 / 80.0 / 80.0 ms |"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("tables lack %q:\n%s", want, text)
 		}
