@@ -25,6 +25,7 @@ import (
 // node is a gateway on loopback ports with its SQLite database.
 type node struct {
 	t                    *testing.T
+	g                    *gateway.Gateway
 	proxy, admin, status string
 	upstream             *httptest.Server
 }
@@ -61,7 +62,7 @@ func start(t *testing.T, plugins string) *node {
 	}))
 	t.Cleanup(up.Close)
 	a := g.Addrs()
-	return &node{t: t, proxy: "http://" + a["proxy"][0], admin: "http://" + a["admin"][0],
+	return &node{t: t, g: g, proxy: "http://" + a["proxy"][0], admin: "http://" + a["admin"][0],
 		status: "http://" + a["status"][0], upstream: up}
 }
 
@@ -97,10 +98,14 @@ func (n *node) get(url string, header http.Header) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// proxied waits until path is routed (the configuration propagates to
-// the proxy asynchronously), then sends it count times.
+// proxied brings the proxy's configuration up to date with what the
+// Admin API wrote (it propagates asynchronously: a request sent before
+// the plugins arrive would not be counted), then sends path count times.
 func (n *node) proxied(path string, header http.Header, want, count int) {
 	n.t.Helper()
+	if err := n.g.Holder().Rebuild(context.Background()); err != nil {
+		n.t.Fatal(err)
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		status, body := n.get(n.proxy+path, header)
