@@ -58,11 +58,17 @@ func (t *tx) read(row store.Row) (store.Row, bool) {
 	return r, true
 }
 
-// purgeExpired removes the expired rows of a TTL table, undoably.
+// purgeExpired removes the expired rows of a TTL table, undoably, once
+// per transaction, so that a new row may take an expired one's unique
+// values.
 func (t *tx) purgeExpired(tb *table) {
-	if !tb.entity.TTL {
+	if !tb.entity.TTL || t.purged[tb] {
 		return
 	}
+	if t.purged == nil {
+		t.purged = map[*table]bool{}
+	}
+	t.purged[tb] = true
 	n := now()
 	for id, row := range tb.rows {
 		if exp, ok := row["ttl"].(time.Time); ok && !n.Before(exp) {

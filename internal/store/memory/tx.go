@@ -16,6 +16,10 @@ type tx struct {
 	// shared read transactions hand out the stored rows themselves.
 	shared bool
 	undo   []func()
+	// purged are the TTL tables whose expired rows this transaction
+	// already removed: once per table, not per write, so that loading many
+	// credentials stays linear.
+	purged map[*table]bool
 }
 
 // out returns row as a reader gets it: a copy, unless the transaction is shared.

@@ -59,11 +59,16 @@ func decodeTTL(row store.Row) (store.Row, bool) {
 	return row, true
 }
 
-// purgeExpired deletes the expired rows of a TTL table.
+// purgeExpired deletes the expired rows of a TTL table, once per
+// transaction, so that a new row may take an expired one's unique values.
 func (t *tx) purgeExpired(ctx context.Context, td *tableDef) error {
-	if !td.entity.TTL {
+	if !td.entity.TTL || t.purged[td.name] {
 		return nil
 	}
+	if t.purged == nil {
+		t.purged = map[string]bool{}
+	}
+	t.purged[td.name] = true
 	_, err := t.exec(ctx, "DELETE FROM "+td.name+" WHERE json_extract(data, '$."+expiresKey+"') <= ?",
 		float64(now().UnixMilli())/1000)
 	return err

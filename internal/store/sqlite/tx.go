@@ -15,6 +15,10 @@ type tx struct {
 	b     *Backend
 	tx    *sql.Tx
 	stmts stmts
+	// purged are the TTL tables whose expired rows this transaction
+	// already deleted: once per table, not per write, so that importing
+	// many credentials stays linear.
+	purged map[string]bool
 }
 
 // exec runs a statement, prepared when it is one of t.stmts.
