@@ -1,99 +1,24 @@
 package sqlite
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/entities"
-	"github.com/silverback-gw/silverback/internal/schema"
 	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/storetest"
 )
 
-var keys = &schema.Entity{
-	Name: "keyauth_credentials", EndpointKey: "key", CacheKey: []string{"key"}, TTL: true,
-	Fields: []schema.Field{
-		schema.ID, schema.CreatedAt,
-		schema.ForeignKey("consumer", "consumers").Required().Cascade(),
-		schema.Str("key").Unique().Auto(),
-		schema.Tags,
-	},
-}
-
-// TestTTL: a row's ttl reads as the seconds left; expired rows are not
-// read, and a new row may take an expired one's unique key.
+// TestTTL runs the shared TTL checks on a file store; it lives inside the
+// package to set its clock.
 func TestTTL(t *testing.T) {
-	clock := time.Unix(1000, 0)
-	now = func() time.Time { return clock }
-	t.Cleanup(func() { now = time.Now })
-	c := entities.NewCatalog(nil, keys)
-	db := store.New(openTTL(t, c), c)
-	ctx := context.Background()
-	var consumer, id string
-	err := db.Update(ctx, func(tx *store.Txn) error {
-		r, err := tx.Insert(ctx, "consumers", map[string]any{"username": "u"})
+	open := func(t *testing.T, c *entities.Catalog) store.Backend {
+		b, err := Open(filepath.Join(t.TempDir(), "ttl.db"), c)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		consumer = r["id"].(string)
-		ref := map[string]any{"id": consumer}
-		if r, err = tx.Insert(ctx, "keyauth_credentials", map[string]any{"consumer": ref, "key": "k1", "ttl": int64(100)}); err != nil {
-			return err
-		}
-		id = r["id"].(string)
-		_, err = tx.Insert(ctx, "keyauth_credentials", map[string]any{"consumer": ref, "key": "k2"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+		return b
 	}
-	count := func() (n int, ttl any) {
-		_ = db.View(ctx, func(tx *store.Txn) error {
-			return tx.Each(ctx, "keyauth_credentials", store.Query{}, func(r store.Row) error {
-				n++
-				if r["key"] == "k1" {
-					ttl = r["ttl"]
-				}
-				return nil
-			})
-		})
-		return n, ttl
-	}
-	clock = clock.Add(40 * time.Second)
-	if n, ttl := count(); n != 2 || ttl != int64(60) {
-		t.Errorf("before expiry: %d rows, ttl %v", n, ttl)
-	}
-	clock = clock.Add(time.Minute)
-	if n, _ := count(); n != 1 {
-		t.Errorf("after expiry: %d rows", n)
-	}
-	_ = db.View(ctx, func(tx *store.Txn) error {
-		if r, err := tx.Get(ctx, "keyauth_credentials", id); r != nil || err != nil {
-			t.Errorf("Get expired: %v %v", r, err)
-		}
-		if r, err := tx.GetBy(ctx, "keyauth_credentials", "key", "k1"); r != nil || err != nil {
-			t.Errorf("GetBy expired: %v %v", r, err)
-		}
-		return nil
-	})
-	err = db.Update(ctx, func(tx *store.Txn) error {
-		_, err := tx.Insert(ctx, "keyauth_credentials", map[string]any{"consumer": map[string]any{"id": consumer}, "key": "k1", "ttl": int64(0)})
-		return err
-	})
-	if err != nil {
-		t.Errorf("reusing an expired key: %v", err)
-	}
-	if n, ttl := count(); n != 2 || ttl != nil {
-		t.Errorf("ttl 0 never expires: %d rows, ttl %v", n, ttl)
-	}
-}
-
-func openTTL(t *testing.T, c *entities.Catalog) store.Backend {
-	b, err := Open(filepath.Join(t.TempDir(), "ttl.db"), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return b
+	storetest.TTL(t, open, func(f func() time.Time) { now = f })
 }
