@@ -16,24 +16,9 @@ import (
 	"github.com/silverback-gw/silverback/internal/cluster"
 	"github.com/silverback-gw/silverback/internal/conf"
 	"github.com/silverback-gw/silverback/internal/gateway"
-	"github.com/silverback-gw/silverback/internal/store/postgres"
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 	"github.com/silverback-gw/silverback/internal/testutil/pgtest"
 )
-
-// bootstrapped returns a new database on which Kong's migrations ran.
-func bootstrapped(t *testing.T) conf.PG {
-	t.Helper()
-	db := pgtest.NewDatabase(t)
-	m, err := postgres.NewMigrator(context.Background(), db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	if err := m.Bootstrap(context.Background()); err != nil {
-		t.Fatalf("bootstrap: %v", err)
-	}
-	return db
-}
 
 // defaultWorkspace returns the id of db's default workspace.
 func defaultWorkspace(t *testing.T, db conf.PG) string {
@@ -99,7 +84,7 @@ func propagation(t *testing.T, within time.Duration, path, name string, nodes ..
 // within 1 s (LISTEN/NOTIFY; polling is every 5 s), and the cluster_events
 // rows are Kong's.
 func TestClusterNotify(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	a, b, c := clusterNode(t, db, nil), clusterNode(t, db, nil), clusterNode(t, db, nil)
 	up := upstream(t, "up")
 
@@ -142,7 +127,7 @@ func TestClusterNotify(t *testing.T) {
 // subscribers as Kong's cache keys (by id and by username, old and new),
 // and A's own subscribers hear nothing (A applied its changes itself).
 func TestClusterSubscribers(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	a, b := clusterNode(t, db, nil), clusterNode(t, db, nil)
 	var mu sync.Mutex
 	got := map[string]bool{}
@@ -178,7 +163,7 @@ func TestClusterSubscribers(t *testing.T) {
 // TestClusterPolling: with NOTIFY off, a change reaches node B by polling
 // within db_update_frequency (1 s) + 1 s, honouring db_update_propagation.
 func TestClusterPolling(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	props := map[string]string{"db_update_frequency": "1"}
 	a := clusterNode(t, db, props, gateway.WithoutNotify())
 	b := clusterNode(t, db, props, gateway.WithoutNotify())
@@ -194,7 +179,7 @@ func TestClusterPolling(t *testing.T) {
 // carry nbf = at + 1 s and node B applies them then, not before, even when
 // woken by NOTIFY at once.
 func TestClusterPropagationDelay(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	props := map[string]string{"db_update_frequency": "1", "db_update_propagation": "1"}
 	a, b := clusterNode(t, db, props), clusterNode(t, db, props)
 	up := upstream(t, "up")
@@ -299,7 +284,7 @@ func (p *cutProxy) restore() {
 // reports the database unreachable; once restored, B recovers by itself
 // and receives a change node A made during the outage and one after.
 func TestClusterOutage(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	px := newCutProxy(t, db.Host+":"+strconv.Itoa(db.Port))
 	viaProxy := db
 	viaProxy.Host, viaProxy.Port = "127.0.0.1", px.ln.Addr().(*net.TCPAddr).Port

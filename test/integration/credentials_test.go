@@ -4,13 +4,15 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 )
 
 // TestDeletedCredentialRefusedOnEveryNode: two nodes on one database; a
 // key-auth credential created through node A authenticates on node B, and
 // once deleted through A, B refuses it (cluster events reach B's cache).
 func TestDeletedCredentialRefusedOnEveryNode(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	a := clusterNode(t, db, nil)
 	b := clusterNode(t, db, nil)
 	up := upstream(t, "secure")

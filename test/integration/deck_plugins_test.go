@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -12,9 +11,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/silverback-gw/silverback/internal/store/postgres"
 	"github.com/silverback-gw/silverback/internal/testutil/deck"
-	"github.com/silverback-gw/silverback/internal/testutil/pgtest"
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 )
 
 // deckPluginState is a kong.yml with every bundled plugin configured
@@ -122,15 +120,7 @@ func TestDeckPluginsRoundTripPostgres(t *testing.T) {
 		t.Skip("needs the decK binary; run without -short (make test builds it)")
 	}
 	deck.Binary(t)
-	db := pgtest.NewDatabase(t)
-	m, err := postgres.NewMigrator(context.Background(), db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Bootstrap(context.Background()); err != nil {
-		t.Fatalf("bootstrap: %v", err)
-	}
-	m.Close()
+	db := pgkong.Bootstrapped(t)
 	deckPluginsRoundTrip(t, start(t, pgOverrides(db)))
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/conf"
-	"github.com/silverback-gw/silverback/internal/store/postgres"
 	"github.com/silverback-gw/silverback/internal/testutil/deck"
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 	"github.com/silverback-gw/silverback/internal/testutil/pgtest"
 )
 
@@ -27,15 +27,7 @@ func TestPostgresNode(t *testing.T) {
 		t.Skip("needs the decK binary; run without -short (make test builds it)")
 	}
 	deck.Binary(t)
-	db := pgtest.NewDatabase(t)
-	m, err := postgres.NewMigrator(context.Background(), db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Bootstrap(context.Background()); err != nil {
-		t.Fatalf("bootstrap: %v", err)
-	}
-	m.Close()
+	db := pgkong.Bootstrapped(t)
 
 	n := start(t, pgOverrides(db))
 	status, _, body := call(t, "GET", n.admin+"/", "", "")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 	"github.com/silverback-gw/silverback/internal/testutil/pgtest"
 )
 
@@ -18,7 +19,7 @@ import (
 // cluster) or in Redis (policy redis): the requests split across both
 // nodes pass up to the limit, the next is refused on either node.
 func TestRateLimitingAcrossNodes(t *testing.T) {
-	db := bootstrapped(t)
+	db := pgkong.Bootstrapped(t)
 	a, b := clusterNode(t, db, nil), clusterNode(t, db, nil)
 	up := upstream(t, "up")
 	mustAdmin(t, a, "POST", "/services", `{"name":"s","url":"`+up.URL+`"}`, 201)

@@ -8,7 +8,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/postgres"
-	"github.com/silverback-gw/silverback/internal/testutil/pgtest"
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 )
 
 // TestPostgres: the three entities map onto Kong's PostgreSQL tables:
@@ -16,15 +16,7 @@ import (
 // their plugin and tokens with a ttl, cascading when the credential goes.
 func TestPostgres(t *testing.T) {
 	ctx := context.Background()
-	cfg := pgtest.NewDatabase(t)
-	m, err := postgres.NewMigrator(ctx, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m.Close()
+	cfg := pgkong.Bootstrapped(t)
 	set, err := plugin.Load([]string{"oauth2"})
 	if err != nil {
 		t.Fatal(err)

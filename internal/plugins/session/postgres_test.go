@@ -9,7 +9,7 @@ import (
 	"github.com/silverback-gw/silverback/internal/plugin"
 	"github.com/silverback-gw/silverback/internal/store"
 	"github.com/silverback-gw/silverback/internal/store/postgres"
-	"github.com/silverback-gw/silverback/internal/testutil/pgtest"
+	"github.com/silverback-gw/silverback/internal/testutil/pgkong"
 )
 
 // TestPostgres: sessions rows map onto Kong's PostgreSQL table, with the
@@ -17,15 +17,7 @@ import (
 // replaced session, delete on logout.
 func TestPostgres(t *testing.T) {
 	ctx := context.Background()
-	cfg := pgtest.NewDatabase(t)
-	m, err := postgres.NewMigrator(ctx, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m.Close()
+	cfg := pgkong.Bootstrapped(t)
 	set, err := plugin.Load([]string{"session"})
 	if err != nil {
 		t.Fatal(err)
