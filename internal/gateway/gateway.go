@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -114,6 +115,13 @@ func New(cfg *conf.Config, log *slog.Logger, opts ...Option) (*Gateway, error) {
 	if err := g.holder.Rebuild(g.ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if g.dbless != nil {
+		// Parsing a large declarative file leaves hundreds of megabytes
+		// of garbage (the YAML tree, the validated rows the store copied)
+		// that the runtime would otherwise hand back to the OS only
+		// slowly: collect it and return it now, once, before serving.
+		debug.FreeOSMemory()
 	}
 	popts, err := proxyOptions(cfg, g.holder, log)
 	if err != nil {
