@@ -5,8 +5,10 @@ BIN       := bin/silverback
 PREFIX    ?= servroot
 FUZZTIME  ?= 20s
 PKGS      := ./...
+BENCH     ?= .
+COUNT     ?= 1
 
-.PHONY: help build run test test-short fuzz bench bench-load lint deck services clean
+.PHONY: help build run test test-short fuzz bench bench-go lint deck services clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,11 +39,11 @@ fuzz: ## run every fuzz test for FUZZTIME each
 	  done; \
 	done
 
-bench: ## run the Go benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
-
-bench-load: ## side-by-side load benchmark against nginx (docs/benchmarks.md); LOADBENCH_FLAGS='-rounds 2 -duration 3s -warmup 1s' for a ~1 min smoke run
+bench: ## side-by-side load benchmark against nginx (docs/benchmarks.md); LOADBENCH_FLAGS='-rounds 2 -duration 3s -warmup 1s' for a ~1 min smoke run
 	$(GO) build -o bin/loadbench ./scripts/loadbench && bin/loadbench $(LOADBENCH_FLAGS)
+
+bench-go: ## run the Go micro-benchmarks matching BENCH, COUNT times each (output for benchstat)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -count $(COUNT) -benchmem $(PKGS)
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

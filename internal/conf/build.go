@@ -60,6 +60,7 @@ func newConfig(values props) (*Config, Errors) {
 	c.AdminListen = b.listeners("admin_listen", httpFlags)
 	c.AdminGUIListen = b.listeners("admin_gui_listen", httpFlags)
 	c.StatusListen = b.listeners("status_listen", httpFlags)
+	c.DebugListen = b.listeners("debug_listen", nil)
 	c.ClusterListen = b.listeners("cluster_listen", httpFlags)
 	c.Logs = b.logs(c.Prefix)
 

@@ -21,6 +21,10 @@ type Config struct {
 	AdminGUIListen []Listener
 	StatusListen   []Listener
 	ClusterListen  []Listener
+	// DebugListen is debug_listen, a Silverback property (not in Kong):
+	// plain HTTP addresses, without flags, serving net/http/pprof under
+	// /debug/pprof/; "off" (the default) is empty.
+	DebugListen []Listener
 	// StreamHalfClose is the nginx_sproxy_proxy_half_close directive: a
 	// stream session outlives one side's end of stream (off in Kong).
 	StreamHalfClose bool

@@ -2,7 +2,8 @@ package conf
 
 // properties is every property of Kong 3.9's kong/templates/kong_defaults.lua,
 // in its order, typed as kong/conf_loader/constants.lua types it. Silverback
-// differs in one place: database also accepts sqlite, its default.
+// differs in two places: database also accepts sqlite, its default, and
+// debug_listen (not in Kong) serves Go's pprof profiles.
 var properties = []Property{
 	str("prefix", "/usr/local/kong/"),
 	enum("log_level", "notice", "debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"),
@@ -34,6 +35,7 @@ var properties = []Property{
 	arr("admin_listen", "127.0.0.1:8001 reuseport backlog=16384, 127.0.0.1:8444 http2 ssl reuseport backlog=16384"),
 	arr("admin_gui_listen", "0.0.0.0:8002, 0.0.0.0:8445 ssl"),
 	arr("status_listen", "127.0.0.1:8007 reuseport backlog=16384"),
+	arr("debug_listen", "off"), // Silverback: net/http/pprof, see DebugListen
 	arr("cluster_listen", "0.0.0.0:8005"),
 	str("cluster_control_plane", "127.0.0.1:8005"),
 	str("cluster_cert", none),

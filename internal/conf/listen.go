@@ -96,7 +96,11 @@ func listenUsage(flags []listenFlag) string {
 	for i, f := range flags {
 		patterns[i] = f.pattern
 	}
-	return "must be of form: [off] | <ip>:<port> [" + strings.Join(patterns, "] [") + "], [... next entry ...]"
+	flagsUsage := ""
+	if len(flags) > 0 {
+		flagsUsage = " [" + strings.Join(patterns, "] [") + "]"
+	}
+	return "must be of form: [off] | <ip>:<port>" + flagsUsage + ", [... next entry ...]"
 }
 
 // parseListeners parses the entries of a *_listen property. A first entry

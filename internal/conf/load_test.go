@@ -52,6 +52,7 @@ func defaultConfig() *Config {
 		AdminGUIListen: []Listener{{Host: "0.0.0.0", Port: 8002}, {Host: "0.0.0.0", Port: 8445, SSL: true}},
 		StatusListen:   []Listener{{Host: "127.0.0.1", Port: 8007, ReusePort: true, Backlog: 16384}},
 		ClusterListen:  []Listener{{Host: "0.0.0.0", Port: 8005}},
+		DebugListen:    []Listener{},
 		Logs: Logs{
 			ProxyAccess: AccessLog{Path: prefix + "/logs/access.log"}, ProxyError: prefix + "/logs/error.log",
 			ProxyStreamAccess: AccessLog{Path: prefix + "/logs/access.log", Format: "basic"},
@@ -452,5 +453,30 @@ func TestKongConfDefault(t *testing.T) {
 	}
 	if len(c.Unknown) > 0 {
 		t.Errorf("unknown keys: %q", c.Unknown)
+	}
+}
+
+func TestLoadDebugListen(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		overrides map[string]string
+		environ   []string
+		want      []Listener
+	}{
+		{"default off", nil, nil, []Listener{}},
+		{"off", map[string]string{"debug_listen": "off"}, nil, []Listener{}},
+		{"one address", map[string]string{"debug_listen": "127.0.0.1:8102"}, nil, []Listener{{Host: "127.0.0.1", Port: 8102}}},
+		{"several", map[string]string{"debug_listen": "127.0.0.1:8102, [::1]:8103"}, nil,
+			[]Listener{{Host: "127.0.0.1", Port: 8102}, {Host: "::1", Port: 8103}}},
+		{"environment", nil, []string{"KONG_DEBUG_LISTEN=127.0.0.1:0"}, []Listener{{Host: "127.0.0.1", Port: 0}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := mustLoad(t, tt.overrides, tt.environ...)
+			if diff := cmp.Diff(tt.want, c.DebugListen); diff != "" {
+				t.Errorf("DebugListen mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 const (
 	httpUsage   = " must be of form: [off] | <ip>:<port> [ssl] [http2] [proxy_protocol] [deferred] [bind] [reuseport] [backlog=%d+] [ipv6only=on] [ipv6only=off] [so_keepalive=on] [so_keepalive=off] [so_keepalive=%w*:%w*:%d*], [... next entry ...]"
+	debugUsage  = " must be of form: [off] | <ip>:<port>, [... next entry ...]"
 	streamUsage = " must be of form: [off] | <ip>:<port> [udp] [ssl] [proxy_protocol] [bind] [reuseport] [backlog=%d+] [ipv6only=on] [ipv6only=off] [so_keepalive=on] [so_keepalive=off] [so_keepalive=%w*:%w*:%d*], [... next entry ...]"
 
 	testCert = "testdata/certs/proxy.crt"
@@ -121,6 +122,8 @@ func TestLoadErrors(t *testing.T) {
 		{"listen without port", map[string]string{"admin_listen": "127.0.0.1"}, []string{"admin_listen" + httpUsage}},
 		{"empty listen", map[string]string{"proxy_listen": ""}, []string{"proxy_listen" + httpUsage}},
 		{"unknown flag", map[string]string{"status_listen": "127.0.0.1:8007 quic"}, []string{"status_listen" + httpUsage}},
+		{"debug_listen takes no flags", map[string]string{"debug_listen": "127.0.0.1:8102 reuseport"}, []string{"debug_listen" + debugUsage}},
+		{"debug_listen without port", map[string]string{"debug_listen": "localhost"}, []string{"debug_listen" + debugUsage}},
 		{"stream flags", map[string]string{"stream_listen": "0.0.0.0:5555 http2"}, []string{"stream_listen" + streamUsage}},
 		{"udp is stream only", map[string]string{"cluster_listen": "0.0.0.0:8005 udp"}, []string{"cluster_listen" + httpUsage}},
 		{"admin_gui_listen", map[string]string{"admin_gui_listen": "[::1]"}, []string{"admin_gui_listen" + httpUsage}},

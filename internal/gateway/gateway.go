@@ -248,6 +248,12 @@ func (g *Gateway) Start() error {
 		}
 		servers = append(servers, s...)
 	}
+	debug, err := g.listenDebug()
+	if err != nil {
+		closeAll(servers)
+		return err
+	}
+	servers = append(servers, debug...)
 	srv, streams, err := g.listenStream()
 	if err != nil {
 		closeAll(servers)
@@ -278,7 +284,7 @@ func (g *Gateway) Start() error {
 }
 
 // Addrs returns the bound addresses by listener name ("proxy", "admin",
-// "status", "stream"), in configuration order.
+// "status", "debug", "stream"), in configuration order.
 func (g *Gateway) Addrs() map[string][]string {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -70,7 +70,7 @@ func (b *bench) runScenario(ctx context.Context, sc scenario, enabled map[string
 		return res, err
 	}
 	defer running[nginxProxy].stop()
-	gw := gatewayConfig{name: "gateway-" + sc.name, dir: dir, kongYML: kongYML, https: sc.https}
+	gw := gatewayConfig{name: "gateway-" + sc.name, dir: dir, kongYML: kongYML, https: sc.https, profile: o.profile != ""}
 	if running[gatewayProxy], err = b.startGateway(ctx, gw); err != nil {
 		return res, err
 	}
@@ -95,6 +95,11 @@ func (b *bench) runScenario(ctx context.Context, sc scenario, enabled map[string
 				return res, fmt.Errorf("%s: %w", k, err)
 			}
 			logf("%s: round %d/%d %-7s %s", sc.name, round, o.rounds, k, roundNote(w, cpu))
+		}
+	}
+	if o.profile != "" {
+		if err := profileRound(ctx, o, sc); err != nil {
+			return res, fmt.Errorf("profile: %w", err)
 		}
 	}
 	return res, nil

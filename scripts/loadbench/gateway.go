@@ -24,6 +24,7 @@ type gatewayConfig struct {
 	kongYML string // DB-less configuration; "" for the embedded SQLite store in the prefix
 	https   bool   // also a TLS proxy listener
 	debug   bool   // log_level debug: the snapshot rebuilds' durations are logged
+	profile bool   // debug_listen on gatewayDebug: pprof profiles can be fetched
 }
 
 func (c gatewayConfig) prefix() string { return filepath.Join(c.dir, "kong") }
@@ -57,6 +58,9 @@ func (c gatewayConfig) env(work string) []string {
 	}
 	if c.debug {
 		env = append(env, "KONG_LOG_LEVEL=debug")
+	}
+	if c.profile {
+		env = append(env, "KONG_DEBUG_LISTEN="+gatewayDebug)
 	}
 	return env
 }

@@ -40,6 +40,7 @@ type options struct {
 	loadCPU     string
 	consumers   int           // the memory step's consumers
 	loadLimit   time.Duration // the memory step's bound on loading one configuration
+	profile     string        // directory of the gateway's profiles, "" for none
 }
 
 // bench is what every scenario and step of a run shares.
@@ -58,8 +59,32 @@ func main() {
 		}
 		return
 	}
+	o, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		os.Exit(2) // the flag package has printed the error and the usage
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+
+	if err := run(ctx, o); err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+		}
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the options from args, with the LOADBENCH_* variables as defaults.
+func parseFlags(args []string) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("loadbench", flag.ExitOnError)
+	fs := flag.NewFlagSet("loadbench", flag.ContinueOnError)
 	fs.IntVar(&o.rounds, "rounds", envInt("LOADBENCH_ROUNDS", 5), "measured rounds per proxy and scenario (env LOADBENCH_ROUNDS)")
 	fs.DurationVar(&o.duration, "duration", envDuration("LOADBENCH_DURATION", 10*time.Second), "length of one measured round (env LOADBENCH_DURATION)")
 	fs.DurationVar(&o.warmup, "warmup", envDuration("LOADBENCH_WARMUP", 5*time.Second), "unmeasured warm-up per proxy and scenario (env LOADBENCH_WARMUP)")
@@ -74,22 +99,10 @@ func main() {
 	fs.StringVar(&o.proxyCPU, "proxy-cpu", envString("LOADBENCH_PROXY_CPU", "0"), "core of the proxy under test (env LOADBENCH_PROXY_CPU)")
 	fs.StringVar(&o.loadCPU, "load-cpu", envString("LOADBENCH_LOAD_CPU", "1"), "core of wrk and the upstream (env LOADBENCH_LOAD_CPU)")
 	fs.IntVar(&o.consumers, "memory-consumers", envInt("LOADBENCH_MEMORY_CONSUMERS", 100000), "consumers of the memory step (env LOADBENCH_MEMORY_CONSUMERS)")
+	fs.StringVar(&o.profile, "profile", os.Getenv("LOADBENCH_PROFILE"), "directory for CPU and allocation profiles of the gateway, one extra unmeasured round per scenario (env LOADBENCH_PROFILE)")
 	fs.DurationVar(&o.loadLimit, "load-limit", envDuration("LOADBENCH_LOAD_LIMIT", 4*time.Minute), "bound on the memory step's loading of one configuration (env LOADBENCH_LOAD_LIMIT)")
-	fs.Parse(os.Args[1:])
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-
-	err := run(ctx, o)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
-		}
-		fmt.Fprintln(os.Stderr, "loadbench:", err)
-		os.Exit(1)
-	}
+	err := fs.Parse(args)
+	return o, err
 }
 
 func run(ctx context.Context, o options) error {
@@ -111,6 +124,14 @@ func run(ctx context.Context, o options) error {
 		logf("building the gateway (make build)")
 		if err := runQuiet(ctx, root, "make", "build"); err != nil {
 			return fmt.Errorf("make build: %w", err)
+		}
+	}
+	if o.profile != "" {
+		if o.profile, err = filepath.Abs(o.profile); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
 		}
 	}
 	b := &bench{o: o, procs: &group{}, gwBin: o.gateway}

@@ -17,6 +17,7 @@ const (
 	gatewayHTTP   = "127.0.0.1:18100"
 	gatewayHTTPS  = "127.0.0.1:18543"
 	gatewayAdmin  = "127.0.0.1:18101"
+	gatewayDebug  = "127.0.0.1:18102" // debug_listen, with -profile
 	manyRoutes    = 10000
 	manyConsumers = 10000
 	apiKeyHeader  = "apikey"
