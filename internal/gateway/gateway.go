@@ -248,12 +248,12 @@ func (g *Gateway) Start() error {
 		}
 		servers = append(servers, s...)
 	}
-	debug, err := g.listenDebug()
+	pprof, err := g.listenDebug()
 	if err != nil {
 		closeAll(servers)
 		return err
 	}
-	servers = append(servers, debug...)
+	servers = append(servers, pprof...)
 	srv, streams, err := g.listenStream()
 	if err != nil {
 		closeAll(servers)
