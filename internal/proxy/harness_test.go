@@ -29,14 +29,27 @@ type env struct {
 	db     *store.DB
 	holder *runtime.Holder
 	proxy  *proxy.Proxy
-	srv    *httptest.Server
+	srv    *testServer
 	client *http.Client
+}
+
+// testServer is the proxy's listener in a test.
+type testServer struct {
+	URL      string
+	Listener net.Listener
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// newEnv starts a proxy with Kong's default options changed by opts.
+// newEnv starts a proxy with Kong's default options changed by opts, on
+// the engine under test (see TestMain).
 func newEnv(t testing.TB, opts ...func(*proxy.Options)) *env {
+	t.Helper()
+	return newEnvEngine(t, testEngine, opts...)
+}
+
+// newEnvEngine is newEnv on the given engine.
+func newEnvEngine(t testing.TB, engine string, opts ...func(*proxy.Options)) *env {
 	t.Helper()
 	plugins, err := plugin.Load(nil)
 	if err != nil {
@@ -54,19 +67,43 @@ func newEnv(t testing.TB, opts ...func(*proxy.Options)) *env {
 		f(&o)
 	}
 	p := proxy.New(o)
-	srv := httptest.NewUnstartedServer(p)
-	// As the gateway's listeners: "OPTIONS *" goes to the proxy (400, as
-	// nginx) instead of net/http's built-in 200.
-	srv.Config.DisableGeneralOptionsHandler = true
-	srv.Start()
-	e := &env{t: t, db: db, holder: h, proxy: p, srv: srv,
+	e := &env{t: t, db: db, holder: h, proxy: p, srv: serveProxy(t, p, engine),
 		client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
 	t.Cleanup(func() {
 		e.client.CloseIdleConnections()
-		srv.Close()
 		p.Close()
 	})
 	return e
+}
+
+// serveProxy serves p on a loopback listener with engine ("native" or
+// "nethttp") until the test ends.
+func serveProxy(t testing.TB, p *proxy.Proxy, engine string) *testServer {
+	t.Helper()
+	if engine == "nethttp" {
+		srv := httptest.NewUnstartedServer(p)
+		// As the gateway's listeners: "OPTIONS *" goes to the proxy (400, as
+		// nginx) instead of net/http's built-in 200.
+		srv.Config.DisableGeneralOptionsHandler = true
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return &testServer{URL: srv.URL, Listener: srv.Listener}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &proxy.Server{Proxy: p, ReadHeaderTimeout: time.Minute, IdleTimeout: 75 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		<-done
+	})
+	return &testServer{URL: "http://" + ln.Addr().String(), Listener: ln}
 }
 
 // write runs fn in a store transaction, then rebuilds the snapshot.
