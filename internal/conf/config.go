@@ -15,12 +15,15 @@ type Config struct {
 	Role     string // traditional, control_plane or data_plane
 	NodeID   string // node_id, deprecated; "" when unset (see NodeID)
 
-	ProxyListen    []Listener
-	StreamListen   []Listener
-	AdminListen    []Listener
-	AdminGUIListen []Listener
-	StatusListen   []Listener
-	ClusterListen  []Listener
+	ProxyListen []Listener
+	// ProxyHTTP1Engine is proxy_http1_engine (a Silverback setting): the
+	// HTTP/1.x server of the proxy listeners, "native" or "nethttp".
+	ProxyHTTP1Engine string
+	StreamListen     []Listener
+	AdminListen      []Listener
+	AdminGUIListen   []Listener
+	StatusListen     []Listener
+	ClusterListen    []Listener
 	// StreamHalfClose is the nginx_sproxy_proxy_half_close directive: a
 	// stream session outlives one side's end of stream (off in Kong).
 	StreamHalfClose bool
