@@ -112,12 +112,14 @@ func (c *h1Conn) Flush() {
 
 func (c *h1Conn) canHijack() bool { return true }
 
-// Hijack hands the connection over with its buffers.
+// Hijack hands the connection over with its buffers. The server no
+// longer tracks it: Shutdown does not wait for a tunnel, as net/http's.
 func (c *h1Conn) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if c.hijacked {
 		return nil, nil, http.ErrHijacked
 	}
 	c.hijacked = true
+	c.untrack()
 	return c.rwc, bufio.NewReadWriter(c.br, c.bw), nil
 }
 

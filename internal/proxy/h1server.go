@@ -255,9 +255,14 @@ func (s *Server) newConn(rw net.Conn) *h1Conn {
 	return c
 }
 
-// forget untracks c.
+// forget ends c's context and untracks it.
 func (c *h1Conn) forget() {
 	c.cancel()
+	c.untrack()
+}
+
+// untrack removes c from the connections Shutdown and Close see.
+func (c *h1Conn) untrack() {
 	c.srv.mu.Lock()
 	delete(c.srv.conns, c)
 	c.srv.mu.Unlock()
