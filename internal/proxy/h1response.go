@@ -189,6 +189,8 @@ func (c *h1Conn) writeTrailers() {
 // commit writes the response head. sniff is the body's start, final
 // whether the handler ended (the whole body is known then).
 func (c *h1Conn) commit(sniff []byte, final bool) {
+	c.wmu.Lock() // the body goroutine may be sending 100 Continue
+	defer c.wmu.Unlock()
 	c.committed = true
 	h := c.resHeader
 	status := c.status
@@ -209,10 +211,13 @@ func (c *h1Conn) commit(sniff []byte, final bool) {
 	if headerIs(h, "Connection", "close") {
 		c.closeAfter = true
 	}
-	if c.expect100 && !c.body.done() {
+	// Unless the runloop said close (its body goroutine may still read),
+	// the body is ours: a body not asked for with 100 Continue closes the
+	// connection, another is drained.
+	if !c.closeAfter && c.expect100 && !c.body.done() {
 		c.closeAfter = true
 	}
-	if c.in.length != 0 && !c.closeAfter && !c.body.done() && !c.drainBody() {
+	if !c.closeAfter && c.in.length != 0 && !c.body.done() && !c.drainBody() {
 		c.closeAfter = true
 	}
 	var contentType string

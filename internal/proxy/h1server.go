@@ -215,6 +215,7 @@ type h1Conn struct {
 	body          h1Body
 	expect100     bool // 100 Continue is sent on the body's first read
 	wroteContinue bool
+	wmu           sync.Mutex // orders 100 Continue (body goroutine) and the response head
 	wantsClose    bool
 	keepAlive10   bool
 	lastPOST      bool
@@ -445,8 +446,11 @@ func (c *h1Conn) closeWrite() {
 	}
 }
 
-// writeContinue sends 100 Continue before the body's first read.
+// writeContinue sends 100 Continue before the body's first read, unless
+// the response started.
 func (c *h1Conn) writeContinue() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.wroteContinue = true
 	if c.committed {
 		return nil
