@@ -97,6 +97,7 @@ func TestConformance(t *testing.T) {
 		method   string   // of the requests, for reading HEAD responses
 		status   []int    // statuses on both engines
 		native   []int    // on the native engine when it differs
+		mayReset bool     // the proxy answers while the client still writes: the answer may be lost to a reset
 		upstream []string // what reached the upstream (both engines)
 		nativeUp []string // on the native engine when it differs
 	}{
@@ -155,7 +156,7 @@ func TestConformance(t *testing.T) {
 		{name: "bad Host", raw: "GET /a HTTP/1.1\r\nHost: a b\r\n\r\n", status: []int{400}},
 		{name: "bad escape", raw: "GET /%zz HTTP/1.1\r\n" + host + "\r\n", status: []int{400}},
 		{name: "control character in target", raw: "GET /a\x01 HTTP/1.1\r\n" + host + "\r\n", status: []int{400}},
-		{name: "header block too large", raw: "GET /a HTTP/1.1\r\n" + host + "X-A: " + strings.Repeat("a", 1<<20+4096) + "\r\n\r\n", status: []int{431}},
+		{name: "header block too large", raw: "GET /a HTTP/1.1\r\n" + host + "X-A: " + strings.Repeat("a", 1<<20+4096) + "\r\n\r\n", status: []int{431}, mayReset: true},
 		{name: "header line over nginx's buffer", raw: "GET /a HTTP/1.1\r\n" + host + "X-A: " + strings.Repeat("a", 9000) + "\r\n\r\n", status: []int{400}},
 		{name: "request line over nginx's buffer", raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\n" + host + "\r\n", status: []int{414}},
 		{name: "unknown Expect", raw: "GET /a HTTP/1.1\r\n" + host + "Expect: magic\r\n\r\n", status: []int{417}},
@@ -174,7 +175,7 @@ func TestConformance(t *testing.T) {
 						status, up = tt.native, tt.nativeUp
 					}
 					got, _, _ := exchangeRaw(t, addr, tt.raw, cmpOr(tt.method, "GET"))
-					if !slices.Equal(got, status) {
+					if !slices.Equal(got, status) && !(tt.mayReset && len(got) == 0) {
 						t.Errorf("statuses %v, want %v", got, status)
 					}
 					if seen := rec.take(); !slices.Equal(seen, up) && !(len(seen) == 0 && len(up) == 0) {
