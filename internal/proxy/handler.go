@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -346,7 +347,10 @@ func (ex *exchange) stopBody(c upstreamConn) error {
 	}
 	err := <-ex.bodyDone
 	ex.bodyRunning = false
-	if err != nil {
+	// A client read that failed on the deadline set here was cut by us,
+	// not failed by the client: it must not turn the upstream's failure
+	// into a 400.
+	if err != nil && !(ex.bodyCut && errors.Is(err, os.ErrDeadlineExceeded)) {
 		return err
 	}
 	return errBodyStopped
