@@ -55,6 +55,7 @@ func newConfig(values props) (*Config, Errors) {
 	c.NodeID = b.text("node_id")
 
 	c.ProxyListen = b.listeners("proxy_listen", httpFlags)
+	c.ProxyHTTP1Engine = b.text("proxy_http1_engine")
 	c.StreamListen = b.listeners("stream_listen", streamFlags)
 	c.StreamHalfClose = b.on("nginx_sproxy_proxy_half_close")
 	c.AdminListen = b.listeners("admin_listen", httpFlags)

@@ -15,12 +15,15 @@ type Config struct {
 	Role     string // traditional, control_plane or data_plane
 	NodeID   string // node_id, deprecated; "" when unset (see NodeID)
 
-	ProxyListen    []Listener
-	StreamListen   []Listener
-	AdminListen    []Listener
-	AdminGUIListen []Listener
-	StatusListen   []Listener
-	ClusterListen  []Listener
+	ProxyListen []Listener
+	// ProxyHTTP1Engine is proxy_http1_engine (a Silverback setting): the
+	// HTTP/1.x server of the proxy listeners, "native" or "nethttp".
+	ProxyHTTP1Engine string
+	StreamListen     []Listener
+	AdminListen      []Listener
+	AdminGUIListen   []Listener
+	StatusListen     []Listener
+	ClusterListen    []Listener
 	// DebugListen is debug_listen, a Silverback property (not in Kong):
 	// plain HTTP addresses, without flags, serving net/http/pprof under
 	// /debug/pprof/; "off" (the default) is empty.

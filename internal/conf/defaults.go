@@ -2,8 +2,9 @@ package conf
 
 // properties is every property of Kong 3.9's kong/templates/kong_defaults.lua,
 // in its order, typed as kong/conf_loader/constants.lua types it. Silverback
-// differs in two places: database also accepts sqlite, its default, and
-// debug_listen (not in Kong) serves Go's pprof profiles.
+// differs in three places: database also accepts sqlite, its default;
+// debug_listen (not in Kong) serves Go's pprof profiles; and
+// proxy_http1_engine (not in Kong) picks the proxy's HTTP/1.x server.
 var properties = []Property{
 	str("prefix", "/usr/local/kong/"),
 	enum("log_level", "notice", "debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"),
@@ -126,6 +127,8 @@ var properties = []Property{
 	ngxBoolean("real_ip_recursive", "off").alias("nginx_proxy_real_ip_recursive"),
 
 	enum("database", "sqlite", "sqlite", "postgres", "cassandra", "off"),
+	// Silverback's: the HTTP/1.x server of the proxy listeners.
+	enum("proxy_http1_engine", "native", "native", "nethttp"),
 
 	str("pg_host", "127.0.0.1"),
 	num("pg_port", "5432"),

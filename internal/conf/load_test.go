@@ -46,13 +46,14 @@ func defaultConfig() *Config {
 	}
 	return &Config{
 		Prefix: prefix, LogLevel: "notice", Database: "sqlite", Role: "traditional",
-		ProxyListen:    []Listener{http("0.0.0.0", 8000, false), http("0.0.0.0", 8443, true)},
-		StreamListen:   []Listener{},
-		AdminListen:    []Listener{http("127.0.0.1", 8001, false), http("127.0.0.1", 8444, true)},
-		AdminGUIListen: []Listener{{Host: "0.0.0.0", Port: 8002}, {Host: "0.0.0.0", Port: 8445, SSL: true}},
-		StatusListen:   []Listener{{Host: "127.0.0.1", Port: 8007, ReusePort: true, Backlog: 16384}},
-		ClusterListen:  []Listener{{Host: "0.0.0.0", Port: 8005}},
-		DebugListen:    []Listener{},
+		ProxyHTTP1Engine: "native",
+		ProxyListen:      []Listener{http("0.0.0.0", 8000, false), http("0.0.0.0", 8443, true)},
+		StreamListen:     []Listener{},
+		AdminListen:      []Listener{http("127.0.0.1", 8001, false), http("127.0.0.1", 8444, true)},
+		AdminGUIListen:   []Listener{{Host: "0.0.0.0", Port: 8002}, {Host: "0.0.0.0", Port: 8445, SSL: true}},
+		StatusListen:     []Listener{{Host: "127.0.0.1", Port: 8007, ReusePort: true, Backlog: 16384}},
+		ClusterListen:    []Listener{{Host: "0.0.0.0", Port: 8005}},
+		DebugListen:      []Listener{},
 		Logs: Logs{
 			ProxyAccess: AccessLog{Path: prefix + "/logs/access.log"}, ProxyError: prefix + "/logs/error.log",
 			ProxyStreamAccess: AccessLog{Path: prefix + "/logs/access.log", Format: "basic"},
@@ -285,6 +286,7 @@ func TestLoadAliases(t *testing.T) {
 		{"nginx_daemon", map[string]string{"nginx_daemon": "off"}, nil, "nginx_main_daemon", "off"},
 		{"nginx_worker_processes", map[string]string{"nginx_worker_processes": "4"}, nil, "nginx_main_worker_processes", "4"},
 		{"real_ip_recursive", map[string]string{"real_ip_recursive": "on"}, nil, "nginx_proxy_real_ip_recursive", "on"},
+		{"proxy_http1_engine from env", nil, []string{"KONG_PROXY_HTTP1_ENGINE=nethttp"}, "proxy_http1_engine", "nethttp"},
 		{"ssl_protocols feeds both directives", map[string]string{"ssl_cipher_suite": "custom", "ssl_protocols": "TLSv1.3"}, nil,
 			"nginx_stream_ssl_protocols", "TLSv1.3"},
 		{"ssl_protocols beats a directive of the same layer", map[string]string{

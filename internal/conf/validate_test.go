@@ -55,6 +55,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"router_flavor has an invalid value: 'fast' (traditional, traditional_compatible, expressions)"}},
 		{"error_default_type", map[string]string{"error_default_type": "text/csv"},
 			[]string{"error_default_type has an invalid value: 'text/csv' (application/json, application/xml, text/html, text/plain)"}},
+		{"proxy_http1_engine", map[string]string{"proxy_http1_engine": "fasthttp"},
+			[]string{"proxy_http1_engine has an invalid value: 'fasthttp' (native, nethttp)"}},
 		{"role", map[string]string{"role": "edge"},
 			[]string{"role has an invalid value: 'edge' (data_plane, control_plane, traditional)"}},
 		{"cassandra", map[string]string{"database": "cassandra"},

@@ -34,7 +34,7 @@ func (g *Gateway) listenDebug() ([]*server, error) {
 			g.log.Warn("debug_listen serves pprof profiles on a non-loopback address", "addr", l.Addr())
 		}
 	}
-	return listen("debug", g.cfg.DebugListen, debugHandler(), nil, g.log)
+	return listen("debug", g.cfg.DebugListen, debugHandler(), nil, "", g.log)
 }
 
 // isLoopback reports whether l listens on a loopback address only.

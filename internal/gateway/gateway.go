@@ -241,7 +241,7 @@ func (g *Gateway) Start() error {
 			closeAll(servers)
 			return err
 		}
-		s, err := listen(l.name, l.entries, l.handler, tlsConfig, g.log)
+		s, err := listen(l.name, l.entries, l.handler, tlsConfig, g.cfg.ProxyHTTP1Engine, g.log)
 		if err != nil {
 			closeAll(servers)
 			return err

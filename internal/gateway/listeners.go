@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -10,13 +11,21 @@ import (
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/conf"
+	"github.com/silverback-gw/silverback/internal/proxy"
 )
 
 // server is one bound listener and the HTTP server on it.
 type server struct {
 	name string // "proxy", "admin" or "status"
 	ln   net.Listener
-	srv  *http.Server
+	srv  httpServer
+}
+
+// httpServer is an *http.Server or a *proxy.Server.
+type httpServer interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+	Close() error
 }
 
 // connStater is a handler that counts connections.
@@ -26,8 +35,10 @@ type connStater interface {
 
 // listen binds every entry of a *_listen property for handler. TLS
 // entries use tlsConfig (listenerTLS's, never nil when an entry has ssl),
-// offering h2 by ALPN only on entries with http2.
-func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfig *tls.Config, log *slog.Logger) ([]*server, error) {
+// offering h2 by ALPN only on entries with http2. The proxy serves
+// HTTP/1.x with its native engine unless engine (proxy_http1_engine) is
+// "nethttp"; HTTP/2 stays with net/http.
+func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfig *tls.Config, engine string, log *slog.Logger) ([]*server, error) {
 	var out []*server
 	for _, l := range entries {
 		ln, err := net.Listen("tcp", l.Addr())
@@ -65,6 +76,15 @@ func listen(name string, entries []conf.Listener, handler http.Handler, tlsConfi
 			}
 			srv.TLSConfig = c
 			ln = tls.NewListener(ln, c)
+		}
+		if p, ok := handler.(*proxy.Proxy); ok && engine != "nethttp" {
+			ns := &proxy.Server{Proxy: p, ReadHeaderTimeout: srv.ReadHeaderTimeout, IdleTimeout: srv.IdleTimeout,
+				MaxHeaderBytes: srv.MaxHeaderBytes, Logger: log}
+			if l.HTTP2 {
+				ns.H2 = srv // TLS with ALPN h2, or cleartext with the HTTP/2 preface
+			}
+			out = append(out, &server{name: name, ln: ln, srv: ns})
+			continue
 		}
 		out = append(out, &server{name: name, ln: ln, srv: srv})
 	}

@@ -43,16 +43,20 @@ func BenchmarkDirect(b *testing.B) {
 }
 
 // BenchmarkProxy is a full request: client → proxy → upstream over
-// loopback, on kept-alive connections.
+// loopback, on kept-alive connections, on each HTTP/1.x engine.
 func BenchmarkProxy(b *testing.B) {
-	e := newEnv(b)
-	up := benchUpstream(b)
-	svc := e.service(up.URL, nil)
-	e.route(svc, map[string]any{"paths": []any{"/bench"}})
-	for i := range 100 { // a router of realistic size
-		e.route(svc, map[string]any{"paths": []any{"/other" + string(rune('a'+i%26)) + string(rune('a'+i/26))}})
+	for _, engine := range engines {
+		b.Run(engine, func(b *testing.B) {
+			e := newEnvEngine(b, engine)
+			up := benchUpstream(b)
+			svc := e.service(up.URL, nil)
+			e.route(svc, map[string]any{"paths": []any{"/bench"}})
+			for i := range 100 { // a router of realistic size
+				e.route(svc, map[string]any{"paths": []any{"/other" + string(rune('a'+i%26)) + string(rune('a'+i/26))}})
+			}
+			benchGet(b, e.client, e.srv.URL+"/bench/anything?x=1")
+		})
 	}
-	benchGet(b, e.client, e.srv.URL+"/bench/anything?x=1")
 }
 
 // BenchmarkProxyUpstreamEntity balances over an upstream entity's targets.

@@ -62,17 +62,32 @@
 //
 // State, Request, Client, ServiceRequest and Response are what plugins
 // see; they do not use net/http types, so the HTTP engine can be replaced
-// without touching a plugin. The net/http engine lives in handler.go,
-// runloop.go, upstream.go, transport.go and websocket.go: it adapts
-// http.Request to the State, writes responses through
-// http.ResponseWriter, and speaks HTTP/1.1 to upstreams over its own
-// pooled connections (Kong's upstream keepalive pools), which lets it
-// apply nginx's per-read and per-write timeouts and know exactly what was
-// sent before a failure; gRPC services get HTTP/2 (grpc.go,
-// upstream_h2.go, upstream_h2stream.go). WebSocket upgrades are tunnelled
-// both ways, on cleartext and TLS listeners, to ws and wss upstreams
-// alike. The handler serves HTTP/1.x and HTTP/2 alike (the listener
-// decides).
+// without touching a plugin. The runloop (runloop.go) reaches the client
+// through a small interface (engine.go): an inbound request (method,
+// target, version, Host, header map, body) and a clientWriter (response
+// header, WriteHeader, Write, Flush, Hijack, SetReadDeadline). Two
+// engines implement it:
+//
+//   - Server (h1server.go, h1request.go, h1body.go, h1response.go), the
+//     native HTTP/1.0 and 1.1 server of the proxy listeners: a goroutine
+//     per connection, pooled buffers, per-connection request and response
+//     state, no background read. It parses requests as net/http does,
+//     refusing as nginx does what net/http tolerates (Transfer-Encoding
+//     with Content-Length or on HTTP/1.0, repeated Content-Length,
+//     obs-fold), and frames responses by net/http's rules. A client that
+//     goes away while the upstream works is noticed when its connection is
+//     next used (nginx would log 499); the request's context ends when the
+//     connection closes. HTTP/2 connections go to an http.Server.
+//   - Proxy.ServeHTTP, an http.Handler for net/http's server: HTTP/2 and
+//     gRPC always, HTTP/1.x with proxy_http1_engine = nethttp.
+//
+// Upstreams are spoken to over the proxy's own pooled HTTP/1.1
+// connections (upstream.go, transport.go: Kong's upstream keepalive
+// pools), which lets it apply nginx's per-read and per-write timeouts and
+// know exactly what was sent before a failure; gRPC services get HTTP/2
+// (grpc.go, upstream_h2.go, upstream_h2stream.go). WebSocket upgrades are
+// tunnelled both ways (websocket.go), on cleartext and TLS listeners, to
+// ws and wss upstreams alike.
 //
 // Stateful parts outlive snapshots: the upstream balancers (their
 // positions, health and resolved targets, Options.Balancers) by upstream
@@ -83,5 +98,6 @@
 //	holder := runtime.NewHolder(dbFn, logger)
 //	p := proxy.New(proxy.DefaultOptions(holder))
 //	defer p.Close()
-//	srv := &http.Server{Handler: p}
+//	srv := &proxy.Server{Proxy: p, H2: &http.Server{Handler: p}}
+//	err := srv.Serve(ln)
 package proxy

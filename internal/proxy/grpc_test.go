@@ -26,6 +26,9 @@ import (
 // listeners), or TLS with ALPN h2 when tlsOn. It returns the address.
 func serveH2(t testing.TB, e *env, tlsOn bool) string {
 	t.Helper()
+	if testEngine == "native" {
+		return serveNative(t, e.proxy, tlsOn, true)
+	}
 	srv := httptest.NewUnstartedServer(e.proxy)
 	if tlsOn {
 		srv.EnableHTTP2 = true

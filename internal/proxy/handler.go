@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -16,14 +17,15 @@ import (
 	"github.com/silverback-gw/silverback/internal/runtime"
 )
 
-// exchange is one request through the net/http engine: the State the
-// runloop and plugins see, plus the engine's side of it. Exchanges are
-// pooled.
+// exchange is one request: the State the runloop and plugins see, plus
+// the engine's side of it (the request as read, the client's writer).
+// Exchanges are pooled.
 type exchange struct {
 	State
 
-	w   http.ResponseWriter
-	r   *http.Request
+	w   clientWriter
+	in  inbound
+	nh  netHTTPWriter // w for the net/http engine
 	ctx context.Context
 
 	body        requestBody
@@ -43,16 +45,33 @@ type exchange struct {
 	errBody     []byte
 }
 
-// ServeHTTP proxies one request. It never lets a panic escape: before the
-// response started it becomes Kong's 500, after, the client connection is
-// aborted.
+// ServeHTTP proxies one request (the net/http engine). It never lets a
+// panic escape: before the response started it becomes Kong's 500, after,
+// the client connection is aborted.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	ex := p.exchange()
+	ex.nh.w = w
+	fromNetHTTP(&ex.in, r)
+	if p.serveExchange(ex, &ex.nh, start) {
+		panic(http.ErrAbortHandler) // the server drops the connection quietly
+	}
+}
+
+// exchange returns a pooled exchange.
+func (p *Proxy) exchange() *exchange {
 	ex, _ := p.states.Get().(*exchange)
 	if ex == nil {
 		ex = &exchange{bodyDone: make(chan error, 1)}
 	}
-	p.begin(ex, w, r, start)
+	return ex
+}
+
+// serveExchange proxies the request in ex.in, answering through w, then
+// puts ex back in the pool. It reports whether the response broke off:
+// the engine must then drop the connection.
+func (p *Proxy) serveExchange(ex *exchange, w clientWriter, start time.Time) (abort bool) {
+	p.begin(ex, w, start)
 	func() {
 		defer p.recoverPanic(ex)
 		p.run(ex)
@@ -60,13 +79,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := ex.conn; c != nil { // left over by a panic
 		ex.release(c, false)
 	}
-	abort := ex.abort
-	ex.w, ex.r, ex.ctx, ex.body.r = nil, nil, nil, nil
+	abort = ex.abort
+	ex.w, ex.ctx, ex.body.r, ex.nh.w = nil, nil, nil, nil
+	ex.in = inbound{}
 	ex.State.reset(nil, nil)
 	p.states.Put(ex)
-	if abort {
-		panic(http.ErrAbortHandler) // the server drops the connection quietly
-	}
+	return abort
 }
 
 // recoverPanic turns a panic in the request path into Kong's 500, or an
@@ -118,42 +136,43 @@ func (ex *exchange) flushBeforeLog() bool {
 	return ex.wroteHeader && !ex.hijacked && !ex.abort && (ex.wroteBody || ex.request.version != "2")
 }
 
-// begin fills the State from the net/http request.
-func (p *Proxy) begin(ex *exchange, w http.ResponseWriter, r *http.Request, start time.Time) {
+// begin fills the State from the request the engine read (ex.in).
+func (p *Proxy) begin(ex *exchange, w clientWriter, start time.Time) {
+	in := &ex.in
 	ex.State.reset(p, p.snapshot())
 	ex.id = newRequestID()
 	ex.timings.start = start
-	ex.w, ex.r, ex.ctx = w, r, r.Context()
+	ex.w, ex.ctx = w, in.ctx
 	ex.State.reqCtx = ex.ctx
 	ex.wroteHeader, ex.wroteBody, ex.hijacked, ex.abort = false, false, false, false
 	ex.conn, ex.bodyStarted, ex.bodyRunning, ex.bodyCut = nil, false, false, false
 
 	rq := &ex.request
-	rq.method = r.Method
+	rq.method = in.method
 	rq.scheme = "http"
-	if r.TLS != nil {
+	if in.tls != nil {
 		rq.scheme = "https"
-		rq.sni = r.TLS.ServerName
+		rq.sni = in.tls.ServerName
 	}
 	rq.version = "1.1"
 	switch {
-	case r.ProtoMajor == 2:
+	case in.major == 2:
 		rq.version = "2"
-	case r.ProtoMajor == 1 && r.ProtoMinor == 0:
+	case in.major == 1 && in.minor == 0:
 		rq.version = "1.0"
 	}
-	rq.rawHost = r.Host
-	rq.host = nginxHost(r.Host)
-	rq.port = p.listenPort(r)
-	rq.rawPath, rq.rawQuery, rq.hasQuery = splitRequestURI(r)
-	rq.header = httpHeader(r.Header)
-	rq.length = r.ContentLength
-	ex.sendLength = r.ContentLength > 0 || r.Header["Content-Length"] != nil
-	ex.body.r, ex.body.limit, ex.body.length, ex.body.n = r.Body, p.opts.ClientMaxBodySize, r.ContentLength, 0
+	rq.rawHost = in.host
+	rq.host = nginxHost(in.host)
+	rq.port = p.listenPort(in)
+	rq.rawPath, rq.rawQuery, rq.hasQuery = splitRequestURI(in.target)
+	rq.header = httpHeader(in.header)
+	rq.length = in.length
+	ex.sendLength = in.length > 0 || in.header["Content-Length"] != nil
+	ex.body.r, ex.body.limit, ex.body.length, ex.body.n = in.body, p.opts.ClientMaxBodySize, in.length, 0
 	ex.body.eof.Store(false)
 	rq.bodySrc = &ex.body
 
-	p.setClient(&ex.client, r)
+	p.setClient(&ex.client, in.remoteAddr, in.header)
 }
 
 func (p *Proxy) snapshot() *runtime.Snapshot {
@@ -164,28 +183,28 @@ func (p *Proxy) snapshot() *runtime.Snapshot {
 }
 
 // setClient records the peer and the client address the realip rules give.
-func (p *Proxy) setClient(c *Client, r *http.Request) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+func (p *Proxy) setClient(c *Client, remoteAddr string, h http.Header) {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		host = remoteAddr
 	}
-	c.peer, _ = netip.ParseAddrPort(r.RemoteAddr)
+	c.peer, _ = netip.ParseAddrPort(remoteAddr)
 	c.peerIP = host
 	c.realIP, c.realIPStr = c.peer.Addr(), host
 	c.trusted = p.trusted.contains(c.peer.Addr())
 	if c.trusted && p.realIPHeader != "" {
-		if a, ok := realIP(c.peer.Addr(), r.Header[p.realIPHeader], p.trusted, p.opts.RealIPRecursive); ok {
+		if a, ok := realIP(c.peer.Addr(), h[p.realIPHeader], p.trusted, p.opts.RealIPRecursive); ok {
 			c.realIP, c.realIPStr = a, a.String()
 		}
 	}
 }
 
 // listenPort is the port the request came in on, mapped by port_maps.
-func (p *Proxy) listenPort(r *http.Request) int {
+func (p *Proxy) listenPort(in *inbound) int {
 	port := 80
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
-		port = a.Port
-	} else if r.TLS != nil {
+	if in.localPort != 0 {
+		port = in.localPort
+	} else if in.tls != nil {
 		port = 443
 	}
 	if m, ok := p.opts.PortMaps[port]; ok {
@@ -213,8 +232,7 @@ func nginxHost(h string) string {
 
 // splitRequestURI returns the raw path and query of the request target as
 // the client sent it (an absolute-form target loses its scheme and host).
-func splitRequestURI(r *http.Request) (path, query string, hasQuery bool) {
-	uri := r.RequestURI
+func splitRequestURI(uri string) (path, query string, hasQuery bool) {
 	if uri == "" || uri[0] != '/' {
 		if i := strings.Index(uri, "://"); i >= 0 {
 			rest := uri[i+3:]
@@ -325,11 +343,14 @@ func (ex *exchange) stopBody(c upstreamConn) error {
 	c.abort()
 	if !ex.body.eof.Load() {
 		ex.bodyCut = true
-		_ = http.NewResponseController(ex.w).SetReadDeadline(time.Now())
+		_ = ex.w.SetReadDeadline(time.Now())
 	}
 	err := <-ex.bodyDone
 	ex.bodyRunning = false
-	if err != nil {
+	// A client read that failed on the deadline set here was cut by us,
+	// not failed by the client: it must not turn the upstream's failure
+	// into a 400.
+	if err != nil && !(ex.bodyCut && errors.Is(err, os.ErrDeadlineExceeded)) {
 		return err
 	}
 	return errBodyStopped

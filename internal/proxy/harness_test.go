@@ -2,8 +2,10 @@ package proxy_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,14 +31,35 @@ type env struct {
 	db     *store.DB
 	holder *runtime.Holder
 	proxy  *proxy.Proxy
-	srv    *httptest.Server
+	srv    *testServer
 	client *http.Client
+}
+
+// testServer is the proxy's listener in a test.
+type testServer struct {
+	URL      string
+	Listener interface{ Addr() net.Addr }
+}
+
+// addrListener gives a served address the Addr method of a listener.
+type addrListener string
+
+func (a addrListener) Addr() net.Addr {
+	ap, _ := netip.ParseAddrPort(string(a))
+	return net.TCPAddrFromAddrPort(ap)
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// newEnv starts a proxy with Kong's default options changed by opts.
+// newEnv starts a proxy with Kong's default options changed by opts, on
+// the engine under test (see TestMain).
 func newEnv(t testing.TB, opts ...func(*proxy.Options)) *env {
+	t.Helper()
+	return newEnvEngine(t, testEngine, opts...)
+}
+
+// newEnvEngine is newEnv on the given engine.
+func newEnvEngine(t testing.TB, engine string, opts ...func(*proxy.Options)) *env {
 	t.Helper()
 	plugins, err := plugin.Load(nil)
 	if err != nil {
@@ -54,19 +77,72 @@ func newEnv(t testing.TB, opts ...func(*proxy.Options)) *env {
 		f(&o)
 	}
 	p := proxy.New(o)
-	srv := httptest.NewUnstartedServer(p)
-	// As the gateway's listeners: "OPTIONS *" goes to the proxy (400, as
-	// nginx) instead of net/http's built-in 200.
-	srv.Config.DisableGeneralOptionsHandler = true
-	srv.Start()
-	e := &env{t: t, db: db, holder: h, proxy: p, srv: srv,
+	e := &env{t: t, db: db, holder: h, proxy: p, srv: serveProxy(t, p, engine),
 		client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
 	t.Cleanup(func() {
 		e.client.CloseIdleConnections()
-		srv.Close()
 		p.Close()
 	})
 	return e
+}
+
+// serveProxy serves p on a loopback listener with engine ("native" or
+// "nethttp") until the test ends.
+func serveProxy(t testing.TB, p *proxy.Proxy, engine string) *testServer {
+	t.Helper()
+	if engine == "nethttp" {
+		srv := httptest.NewUnstartedServer(p)
+		// As the gateway's listeners: "OPTIONS *" goes to the proxy (400, as
+		// nginx) instead of net/http's built-in 200.
+		srv.Config.DisableGeneralOptionsHandler = true
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return &testServer{URL: srv.URL, Listener: srv.Listener}
+	}
+	addr := serveNative(t, p, false, false)
+	return &testServer{URL: "http://" + addr, Listener: addrListener(addr)}
+}
+
+// serveNative serves p with the native engine, over TLS (httptest's
+// certificate) when tlsOn, handing HTTP/2 (ALPN h2, or the cleartext
+// preface) to net/http's server when h2; it returns the address.
+func serveNative(t testing.TB, p *proxy.Proxy, tlsOn, h2 bool) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &proxy.Server{Proxy: p, ReadHeaderTimeout: time.Minute, IdleTimeout: 75 * time.Second}
+	h2srv := &http.Server{Handler: p, Protocols: new(http.Protocols), ErrorLog: log.New(io.Discard, "", 0)}
+	h2srv.Protocols.SetHTTP1(true)
+	if tlsOn {
+		certSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+		certSrv.StartTLS()
+		certs := certSrv.TLS.Certificates
+		certSrv.Close()
+		cfg := &tls.Config{Certificates: certs, NextProtos: []string{"http/1.1"}}
+		if h2 {
+			cfg.NextProtos = []string{"h2", "http/1.1"}
+			h2srv.Protocols.SetHTTP2(true)
+		}
+		h2srv.TLSConfig = cfg
+		ln = tls.NewListener(ln, cfg)
+	} else if h2 {
+		h2srv.Protocols.SetUnencryptedHTTP2(true)
+	}
+	if h2 {
+		srv.H2 = h2srv
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		<-done
+	})
+	return ln.Addr().String()
 }
 
 // write runs fn in a store transaction, then rebuilds the snapshot.

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
@@ -115,7 +114,7 @@ func TestSplitRequestURI(t *testing.T) {
 		{"http://example.com?q", "/", "q"},
 		{"*", "*", ""},
 	} {
-		path, query, has := splitRequestURI(&http.Request{RequestURI: tt.uri})
+		path, query, has := splitRequestURI(tt.uri)
 		got := path
 		if has {
 			got += "?" + query

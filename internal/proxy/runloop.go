@@ -32,8 +32,8 @@ func (p *Proxy) run(ex *exchange) {
 		p.respondExit(ex)
 	}
 	if p.plugins != nil {
-		if f, ok := ex.w.(http.Flusher); ok && ex.flushBeforeLog() {
-			f.Flush() // the client has the response before the log phase
+		if ex.flushBeforeLog() {
+			ex.w.Flush() // the client has the response before the log phase
 		}
 		p.plugins.Log(s)
 	}
@@ -54,9 +54,9 @@ const (
 func (p *Proxy) rejectEarly(ex *exchange) bool {
 	rq := &ex.request
 	switch {
-	case len(ex.r.Method)+len(ex.r.RequestURI)+len(ex.r.Proto)+2 > maxHeaderLine:
+	case ex.in.lineLen+2 > maxHeaderLine:
 		ex.fail(http.StatusRequestURITooLong)
-	case headersTooLarge(ex.r.Header):
+	case headersTooLarge(ex.in.header):
 		ex.fail(http.StatusBadRequest)
 		ex.exit.message = errorMessage(statusHeaderTooLarge)
 	case rq.method == http.MethodTrace || rq.method == http.MethodConnect:
@@ -143,12 +143,11 @@ func (p *Proxy) respondUpstream(ex *exchange, resp *http.Response, c upstreamCon
 	p.headerFilter(s)
 	p.writeHeader(ex)
 
-	flusher, _ := ex.w.(http.Flusher)
-	if flusher != nil && !c.buffered() && resp.ContentLength != 0 {
-		flusher.Flush() // the headers go now; the body may take its time
+	if !c.buffered() && resp.ContentLength != 0 {
+		ex.w.Flush() // the headers go now; the body may take its time
 	}
 	reusable := !resp.Close
-	if err := p.copyBody(ex, resp.Body, c, flusher); err != nil {
+	if err := p.copyBody(ex, resp.Body, c); err != nil {
 		reusable = false
 		ex.abort = true
 		if _, upstream := err.(upstreamBodyError); upstream {
@@ -166,7 +165,7 @@ type upstreamBodyError struct{ error }
 
 // copyBody streams body to the client through the plugins' body_filter,
 // flushing whenever no more upstream data is at hand.
-func (p *Proxy) copyBody(ex *exchange, body io.Reader, c upstreamConn, flusher http.Flusher) error {
+func (p *Proxy) copyBody(ex *exchange, body io.Reader, c upstreamConn) error {
 	s := &ex.State
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
@@ -181,8 +180,8 @@ func (p *Proxy) copyBody(ex *exchange, body io.Reader, c upstreamConn, flusher h
 			if werr := ex.write(chunk); werr != nil {
 				return werr
 			}
-			if flusher != nil && !c.buffered() {
-				flusher.Flush()
+			if !c.buffered() {
+				ex.w.Flush()
 			}
 		}
 		if err == io.EOF {
@@ -380,7 +379,7 @@ func (p *Proxy) errorBody(ex *exchange, h http.Header) []byte {
 	} else if e.kind == kongError && ex.request.IsGRPC() {
 		h.Set("Content-Type", contentTypeGRPC)
 		return nil
-	} else if accept, _ := nginxAccept(ex.r.Header); e.kind == nginxError && strings.HasPrefix(accept, contentTypeGRPC) {
+	} else if accept, _ := nginxAccept(ex.in.header); e.kind == nginxError && strings.HasPrefix(accept, contentTypeGRPC) {
 		// Kong.handle_error answers a gRPC client {message = ...}: its
 		// message for a gRPC call (grpcExit), JSON for anything else.
 		if ex.request.IsGRPC() {
@@ -417,7 +416,7 @@ func (p *Proxy) writeHeader(ex *exchange) {
 // errorFormat negotiates an error's format (Kong's two paths, see
 // errorKind).
 func (p *Proxy) errorFormat(ex *exchange, kind errorKind) errorFormat {
-	h := ex.r.Header
+	h := ex.in.header
 	if kind == kongError {
 		accept := h["Accept"]
 		if len(accept) == 0 {

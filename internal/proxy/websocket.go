@@ -14,8 +14,7 @@ import (
 // read and write timeouts, so an idle tunnel ends after read_timeout.
 func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 	s := &ex.State
-	hj, ok := ex.w.(http.Hijacker)
-	if !ok || s.upstream.header.Get("Upgrade") == "" || ex.bodyStarted {
+	if !ex.w.canHijack() || s.upstream.header.Get("Upgrade") == "" || ex.bodyStarted {
 		// An upgrade nobody asked for, or one carrying a request body, or a
 		// client connection that cannot be taken over (HTTP/2).
 		ex.release(c, false)
@@ -27,7 +26,7 @@ func (p *Proxy) tunnel(ex *exchange, resp *http.Response, c *upConn) {
 	s.response = Response{status: resp.StatusCode, header: httpHeader(ex.w.Header()), source: SourceService}
 	p.headerFilter(s)
 
-	client, brw, err := hj.Hijack()
+	client, brw, err := ex.w.Hijack()
 	if err != nil {
 		ex.release(c, false)
 		clear(ex.w.Header())

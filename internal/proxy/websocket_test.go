@@ -58,11 +58,18 @@ func TestWebSocketTLS(t *testing.T) {
 	t.Cleanup(wss.Close)
 	e.route(e.service(echoTunnelUpstream(t).URL, nil), map[string]any{"paths": []any{"/ws"}, "protocols": []any{"https"}})
 	e.route(e.service(wss.URL, nil), map[string]any{"paths": []any{"/wss"}, "protocols": []any{"https"}})
-	proxy := httptest.NewUnstartedServer(e.proxy)
-	proxy.StartTLS() // ALPN http/1.1 only: WebSocket upgrades are HTTP/1.1
-	t.Cleanup(proxy.Close)
+	// ALPN http/1.1 only: WebSocket upgrades are HTTP/1.1.
+	var addr string
+	if testEngine == "native" {
+		addr = serveNative(t, e.proxy, true, false)
+	} else {
+		proxy := httptest.NewUnstartedServer(e.proxy)
+		proxy.StartTLS()
+		t.Cleanup(proxy.Close)
+		addr = proxy.Listener.Addr().String()
+	}
 	for _, path := range []string{"/ws", "/wss"} {
-		conn, err := tls.Dial("tcp", proxy.Listener.Addr().String(), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // the test server's certificate
+		conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // the test server's certificate
 		if err != nil {
 			t.Fatal(err)
 		}

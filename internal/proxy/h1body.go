@@ -1,0 +1,195 @@
+package proxy
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// h1Body reads a request body off the connection: Content-Length
+// delimited, or chunked (strictly: CRLF line endings, at most 16 hex
+// digits, extensions ignored, trailers read and dropped).
+type h1Body struct {
+	c       *h1Conn
+	chunked bool
+	n       int64 // bytes left: in the body, or in the current chunk
+	inChunk bool  // chunk data was being read: CRLF follows it
+	eof     bool
+	err     error
+}
+
+// Errors in a chunked body. Like any body error they make the connection
+// unusable.
+var (
+	errChunkLine     = errors.New("malformed chunked encoding")
+	errChunkTooLarge = errors.New("chunk length too large")
+)
+
+const maxChunkLine = 4096 // net/http's limit on a chunk-size line
+
+func (b *h1Body) reset(c *h1Conn, chunked bool, n int64) {
+	*b = h1Body{c: c, chunked: chunked, n: n, eof: !chunked && n == 0}
+}
+
+// done reports whether the body was read to its end.
+func (b *h1Body) done() bool { return b.eof }
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.eof {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c := b.c
+	if c.expect100 && !c.wroteContinue {
+		if err := c.writeContinue(); err != nil {
+			b.err = err
+			return 0, err
+		}
+	}
+	if !b.chunked {
+		if int64(len(p)) > b.n {
+			p = p[:b.n]
+		}
+		n, err := c.br.Read(p)
+		b.n -= int64(n)
+		if b.n == 0 {
+			b.eof = true
+			return n, nil
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		b.err = err
+		return n, err
+	}
+	if b.n == 0 {
+		if err := b.nextChunk(); err != nil {
+			b.err = err
+			return 0, err
+		}
+		if b.eof {
+			return 0, io.EOF
+		}
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := c.br.Read(p)
+	b.n -= int64(n)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// nextChunk ends the current chunk (its CRLF) and reads the next chunk's
+// size line; at the last chunk it reads the trailer section.
+func (b *h1Body) nextChunk() error {
+	br := b.c.br
+	if b.inChunk {
+		crlf, err := br.Peek(2)
+		if err != nil {
+			return unexpected(err)
+		}
+		if crlf[0] != '\r' || crlf[1] != '\n' {
+			return errChunkLine
+		}
+		_, _ = br.Discard(2)
+	}
+	line, err := chunkLine(br)
+	if err != nil {
+		return err
+	}
+	if i := bytes.IndexByte(line, ';'); i >= 0 {
+		line = line[:i]
+	}
+	for len(line) > 0 && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t') {
+		line = line[:len(line)-1]
+	}
+	n, err := parseChunkSize(line)
+	if err != nil {
+		return err
+	}
+	b.n, b.inChunk = n, true
+	if n > 0 {
+		return nil
+	}
+	// The last chunk: trailer fields until an empty line, dropped.
+	for range 64 {
+		line, err := chunkLine(br)
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			b.eof = true
+			return nil
+		}
+		if bytes.IndexByte(line, ':') <= 0 {
+			return errChunkLine
+		}
+	}
+	return errChunkLine
+}
+
+// chunkLine reads a line of chunked framing without its CRLF; a bare LF
+// or a CR elsewhere is an error, as in net/http.
+func chunkLine(br *bufio.Reader) ([]byte, error) {
+	p, err := br.ReadSlice('\n')
+	if err != nil {
+		if err == bufio.ErrBufferFull {
+			return nil, errChunkLine
+		}
+		return nil, unexpected(err)
+	}
+	if len(p) < 2 || p[len(p)-2] != '\r' || bytes.IndexByte(p[:len(p)-2], '\r') >= 0 {
+		return nil, errChunkLine
+	}
+	if len(p) >= maxChunkLine {
+		return nil, errChunkLine
+	}
+	return p[:len(p)-2], nil
+}
+
+// parseChunkSize parses a chunk size: 1 to 16 hex digits.
+func parseChunkSize(v []byte) (int64, error) {
+	if len(v) == 0 {
+		return 0, errChunkLine
+	}
+	var n uint64
+	for i, c := range v {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, errChunkLine
+		}
+		if i == 16 {
+			return 0, errChunkTooLarge
+		}
+		n = n<<4 | uint64(c)
+	}
+	if n > 1<<63-1 {
+		return 0, errChunkTooLarge
+	}
+	return int64(n), nil
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

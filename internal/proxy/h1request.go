@@ -1,0 +1,354 @@
+package proxy
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// h1Error is a request the native engine refuses before the handler: it
+// is answered as net/http answers it (text/plain, Connection: close),
+// with the reason in the status line when text is set.
+type h1Error struct {
+	status int
+	text   string
+}
+
+func (e *h1Error) Error() string { return strconv.Itoa(e.status) + " " + e.text }
+
+var (
+	errH1Bad      = &h1Error{status: http.StatusBadRequest}
+	errH1TooLarge = &h1Error{status: http.StatusRequestHeaderFieldsTooLarge}
+	errH1TE       = &h1Error{status: http.StatusNotImplemented}
+	errH1Version  = &h1Error{http.StatusHTTPVersionNotSupported, "unsupported protocol version"}
+	errH1NoHost   = &h1Error{http.StatusBadRequest, "missing required Host header"}
+	errH1BadHost  = &h1Error{http.StatusBadRequest, "malformed Host header"}
+	errH1Expect   = &h1Error{status: http.StatusExpectationFailed}
+)
+
+// readHead reads a request head, the request line and the header lines up
+// to the empty line, into c.head; c.lines gets the end of each line.
+// io.EOF means the client closed between requests.
+func (c *h1Conn) readHead() error {
+	c.head, c.lines = c.head[:0], c.lines[:0]
+	if c.lastPOST {
+		// RFC 9112 tolerance for old clients: a CRLF after a POST body.
+		peek, _ := c.br.Peek(4)
+		n := 0
+		for n < len(peek) && (peek[n] == '\r' || peek[n] == '\n') {
+			n++
+		}
+		_, _ = c.br.Discard(n)
+	}
+	limit := c.srv.maxHeaderBytes() + 4096 // net/http's read limit
+	start := 0
+	for {
+		line, err := c.br.ReadSlice('\n')
+		if len(c.head)+len(line) > limit {
+			return errH1TooLarge
+		}
+		c.head = append(c.head, line...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err == io.EOF && len(c.head) > 0 {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		c.lines = append(c.lines, len(c.head))
+		if len(c.lines) > 1 && (len(c.head)-start == 1 || len(c.head)-start == 2 && c.head[start] == '\r') {
+			return nil
+		}
+		start = len(c.head)
+	}
+}
+
+// parseHead parses the head readHead read into c.in, as net/http's
+// server does, and stricter where nginx is (see h1Conn).
+func (c *h1Conn) parseHead() error {
+	head := string(c.head) // one string for the whole head, sliced below
+	in := &c.in
+	clear(c.header)
+	c.vals = c.vals[:0]
+	*in = inbound{ctx: c.ctx, header: c.header, tls: c.tls, remoteAddr: c.remoteAddr, localPort: c.localPort}
+	c.expect100, c.wroteContinue, c.wantsClose, c.keepAlive10 = false, false, false, false
+
+	line := trimEOL(head[:c.lines[0]])
+	method, rest, ok1 := strings.Cut(line, " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 {
+		return errH1Bad
+	}
+	major, minor, ok := http.ParseHTTPVersion(proto)
+	if !ok || !validMethod(method) {
+		return errH1Bad
+	}
+	in.method, in.target, in.major, in.minor = method, target, major, minor
+	in.lineLen = len(method) + len(target) + len(proto)
+	if err := c.parseTarget(); err != nil {
+		return err
+	}
+
+	h := c.header
+	prev := c.lines[0]
+	for i, end := range c.lines[1 : len(c.lines)-1] {
+		raw := head[prev:end]
+		prev = end
+		if raw[0] == ' ' || raw[0] == '\t' {
+			// The first line cannot start with a space (net/http), nor
+			// can any other: obs-fold is refused, as nginx does.
+			return errH1Bad
+		}
+		kv := trimOWS(trimEOL(raw))
+		colon := strings.IndexByte(kv, ':')
+		if colon <= 0 {
+			return errH1Bad
+		}
+		name, ok := c.canonicalName(kv[:colon])
+		if !ok {
+			return errH1Bad
+		}
+		v := kv[colon+1:]
+		for j := 0; j < len(v); j++ {
+			if b := v[j]; b < ' ' && b != '\t' || b == 0x7f {
+				return errH1Bad
+			}
+		}
+		v = strings.TrimLeft(v, " \t")
+		if vv, ok := h[name]; ok {
+			h[name] = append(vv, v)
+			continue
+		}
+		c.vals = append(c.vals, v)
+		n := len(c.vals)
+		h[name] = c.vals[n-1 : n : n]
+		_ = i
+	}
+	hosts := h["Host"]
+	if len(hosts) > 1 {
+		return errH1Bad
+	}
+	if err := c.framing(); err != nil {
+		return err
+	}
+	if major != 1 {
+		return errH1Version
+	}
+	if in.host == "" && len(hosts) == 1 {
+		in.host = hosts[0]
+	}
+	if major == 1 && minor >= 1 && len(hosts) == 0 && method != "CONNECT" {
+		return errH1NoHost
+	}
+	if len(hosts) == 1 && !validHost(hosts[0]) {
+		return errH1BadHost
+	}
+	delete(h, "Host")
+
+	conn := h["Connection"]
+	if minor == 0 {
+		c.keepAlive10 = len(conn) > 0 && hasToken(conn[0], "keep-alive")
+		c.wantsClose = !valuesHaveToken(conn, "keep-alive") ||
+			valuesHaveToken(conn, "close")
+	} else {
+		c.wantsClose = valuesHaveToken(conn, "close")
+	}
+	if e := h["Expect"]; len(e) > 0 && e[0] != "" {
+		if !hasToken(e[0], "100-continue") {
+			return errH1Expect
+		}
+		c.expect100 = minor >= 1 && in.length != 0
+	}
+	c.lastPOST = method == http.MethodPost
+	return nil
+}
+
+// parseTarget checks the request target as url.ParseRequestURI does and
+// takes the host of an absolute-form target; an origin-form target of
+// plain characters needs no URL.
+func (c *h1Conn) parseTarget() error {
+	in := &c.in
+	t := in.target
+	if len(t) > 0 && t[0] == '/' && plainPath(t) {
+		return nil
+	}
+	raw := t
+	if in.method == "CONNECT" && !strings.HasPrefix(t, "/") {
+		raw = "http://" + t
+	}
+	u, err := url.ParseRequestURI(raw)
+	if err != nil {
+		return errH1Bad
+	}
+	in.host = u.Host
+	return nil
+}
+
+// plainPath reports whether an origin-form target has no control
+// characters and only well-formed percent escapes before its query.
+func plainPath(t string) bool {
+	path := true
+	for i := 0; i < len(t); i++ {
+		switch b := t[i]; {
+		case b < ' ' || b == 0x7f:
+			return false
+		case b == '?':
+			path = false
+		case b == '%' && path:
+			if i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHex(b byte) bool {
+	return '0' <= b && b <= '9' || 'a' <= b && b <= 'f' || 'A' <= b && b <= 'F'
+}
+
+// framing reads the body's framing off the headers. net/http's rules,
+// with nginx's stricter ones: Transfer-Encoding must be exactly chunked
+// (else 501), is refused with HTTP/1.0 and next to Content-Length; one
+// Content-Length of digits only.
+func (c *h1Conn) framing() error {
+	in, h := &c.in, c.header
+	te, hasTE := h["Transfer-Encoding"]
+	cl, hasCL := h["Content-Length"]
+	if hasTE {
+		if in.minor == 0 || hasCL {
+			return errH1Bad
+		}
+		if len(te) != 1 || !strings.EqualFold(te[0], "chunked") {
+			return errH1TE
+		}
+		delete(h, "Transfer-Encoding")
+		in.length = -1
+		c.body.reset(c, true, 0)
+		in.body = &c.body
+		return nil
+	}
+	in.length = 0
+	if hasCL {
+		if len(cl) != 1 {
+			return errH1Bad
+		}
+		n, ok := parseLength(cl[0])
+		if !ok {
+			return errH1Bad
+		}
+		in.length = n
+	}
+	c.body.reset(c, false, in.length)
+	in.body = &c.body
+	return nil
+}
+
+// parseLength parses a Content-Length: digits only, within int64.
+func parseLength(v string) (int64, bool) {
+	if v == "" || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(v[i]-'0')
+	}
+	return n, true
+}
+
+// canonicalName returns the canonical form of a header name (as
+// textproto's), false when it is not a token. A name already canonical is
+// a slice of the head; common ones are interned.
+func (c *h1Conn) canonicalName(s string) (string, bool) {
+	canonical := true
+	upper := true
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !isTokenByte(b) {
+			return "", false
+		}
+		if upper && 'a' <= b && b <= 'z' || !upper && 'A' <= b && b <= 'Z' {
+			canonical = false
+		}
+		upper = b == '-'
+	}
+	if canonical {
+		return s, true
+	}
+	if len(s) > len(c.nameBuf) {
+		return textproto.CanonicalMIMEHeaderKey(s), true
+	}
+	buf := c.nameBuf[:len(s)]
+	upper = true
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if upper && 'a' <= b && b <= 'z' {
+			b -= 'a' - 'A'
+		} else if !upper && 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+		upper = b == '-'
+	}
+	if name, ok := commonHeaders[string(buf)]; ok {
+		return name, true
+	}
+	return string(buf), true
+}
+
+// commonHeaders interns the names most requests carry.
+var commonHeaders = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization",
+		"Cache-Control", "Connection", "Content-Encoding", "Content-Length", "Content-Type",
+		"Cookie", "Expect", "Forwarded", "Host", "If-Match", "If-Modified-Since", "If-None-Match",
+		"Keep-Alive", "Origin", "Pragma", "Proxy-Authorization", "Range", "Referer", "Te",
+		"Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", "Via", "X-Forwarded-For",
+		"X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
+		"Apikey", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Protocol",
+		"Sec-Websocket-Extensions", "Grpc-Timeout", "Content-Md5",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+// validMethod reports whether m is a token.
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if !isTokenByte(m[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// trimEOL drops a line's LF and the CR before it.
+func trimEOL(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return strings.TrimSuffix(s, "\r")
+}
+
+// trimOWS drops leading and trailing spaces and tabs.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
