@@ -38,7 +38,7 @@ func (t *tx) Page(_ context.Context, table string, q store.Query) (store.Page, e
 	p := store.Page{Rows: make([]store.Row, 0, min(size, ids.Len()))}
 	last := ""
 	for id := range ids.After(after) {
-		row, ok := t.read(tb.rows[id])
+		row, ok := t.read(tb, tb.rows[id])
 		if !ok || !q.HasTags(row) {
 			continue
 		}
