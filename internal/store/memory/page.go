@@ -23,11 +23,11 @@ func (t *tx) Page(_ context.Context, table string, q store.Query) (store.Page, e
 	}
 	ids := &tb.ids
 	if q.ForeignField != "" {
-		idx, ok := tb.foreign[q.ForeignField]
+		c, ok := tb.foreign[q.ForeignField]
 		if !ok {
 			return store.Page{}, fmt.Errorf("%s has no foreign key %q", table, q.ForeignField)
 		}
-		if ids = idx[q.ForeignID]; ids == nil {
+		if ids = c.of(q.ForeignID); ids == nil {
 			return store.Page{Rows: []store.Row{}}, nil
 		}
 	}

@@ -28,8 +28,60 @@ type table struct {
 	unique       map[string]*uniqueIndex
 	// cacheKeys maps a cache key to a row id.
 	cacheKeys map[string]string
-	// foreign maps a foreign field to its index: parent id to child ids.
-	foreign map[string]map[string]*idSet
+	// foreign maps a foreign field to its index.
+	foreign map[string]*children
+}
+
+// children indexes the rows by the parent of one foreign field. A parent
+// with a single child (a consumer's one credential) takes a map entry, not
+// a set of its own.
+type children struct {
+	one  map[string]string
+	many map[string]*idSet
+}
+
+func (c *children) add(parent, id string) {
+	if s := c.many[parent]; s != nil {
+		s.Add(id)
+		return
+	}
+	other, ok := c.one[parent]
+	if !ok {
+		c.one[parent] = id
+		return
+	}
+	if other == id {
+		return
+	}
+	s := &idSet{}
+	s.Add(other)
+	s.Add(id)
+	c.many[parent] = s
+	delete(c.one, parent)
+}
+
+func (c *children) remove(parent, id string) {
+	if s := c.many[parent]; s != nil {
+		s.Remove(id)
+		if s.Len() == 0 {
+			delete(c.many, parent)
+		}
+		return
+	}
+	if c.one[parent] == id {
+		delete(c.one, parent)
+	}
+}
+
+// of returns the ids of the parent's children, nil when none.
+func (c *children) of(parent string) *idSet {
+	if s := c.many[parent]; s != nil {
+		return s
+	}
+	if id, ok := c.one[parent]; ok {
+		return &idSet{chunks: [][]string{{id}}, n: 1}
+	}
+	return nil
 }
 
 // uniqueIndex maps the values of a unique field to row ids: strings as
@@ -56,14 +108,14 @@ func newTable(e *schema.Entity) *table {
 		expiry:    map[string]time.Time{},
 		unique:    map[string]*uniqueIndex{},
 		cacheKeys: map[string]string{},
-		foreign:   map[string]map[string]*idSet{},
+		foreign:   map[string]*children{},
 	}
 	t.uniqueFields = e.UniqueFields()
 	for _, f := range t.uniqueFields {
 		t.unique[f] = &uniqueIndex{strs: map[string]string{}, other: map[string]string{}}
 	}
 	for _, f := range e.ForeignKeys() {
-		t.foreign[f.Name()] = map[string]*idSet{}
+		t.foreign[f.Name()] = &children{one: map[string]string{}, many: map[string]*idSet{}}
 	}
 	return t
 }
@@ -109,17 +161,10 @@ func (t *table) put(dec *rowjson.Decoder, rec string, exp time.Time) {
 	if cacheKey != "" {
 		t.cacheKeys[cacheKey] = id
 	}
-	for f, idx := range t.foreign {
-		parent := t.foreignID(dec, rec, f)
-		if parent == "" {
-			continue
+	for f, c := range t.foreign {
+		if parent := t.foreignID(dec, rec, f); parent != "" {
+			c.add(parent, id)
 		}
-		children := idx[parent]
-		if children == nil {
-			children = &idSet{}
-			idx[parent] = children
-		}
-		children.Add(id)
 	}
 }
 
@@ -155,14 +200,8 @@ func (t *table) remove(dec *rowjson.Decoder, id string) (stored, bool) {
 	if cacheKey != "" {
 		delete(t.cacheKeys, cacheKey)
 	}
-	for f, idx := range t.foreign {
-		parent := t.foreignID(dec, rec, f)
-		if children := idx[parent]; children != nil {
-			children.Remove(id)
-			if children.Len() == 0 {
-				delete(idx, parent)
-			}
-		}
+	for f, c := range t.foreign {
+		c.remove(t.foreignID(dec, rec, f), id)
 	}
 	return old, true
 }
