@@ -3,6 +3,7 @@ package declarative
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -114,5 +115,53 @@ func TestParseLarge(t *testing.T) {
 	}
 	if got := cfg.Entities["routes"][9_999]["service"]; got.(map[string]any)["id"] != v5("services", "service-9999") {
 		t.Errorf("last route's service = %v", got)
+	}
+}
+
+// memoryConfig declares the DB-less memory target of issue 6: 10,000 prefix
+// routes under one service, a key-auth route, and 100,000 consumers each
+// with one key-auth credential.
+func memoryConfig() []byte {
+	var b strings.Builder
+	b.WriteString("_format_version: \"3.0\"\nservices:\n- name: upstream\n  url: http://127.0.0.1:18080\n  routes:\n")
+	for i := range 10_000 {
+		fmt.Fprintf(&b, "  - name: r%04d\n    paths: [\"/r%04d/\"]\n    strip_path: false\n", i, i)
+	}
+	b.WriteString("  - name: auth\n    paths: [\"/auth\"]\n    plugins:\n    - name: key-auth\n      config: {key_names: [apikey]}\n")
+	b.WriteString("consumers:\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "- username: c%05d\n  keyauth_credentials:\n  - key: key-%05d\n", i, i)
+	}
+	return []byte(b.String())
+}
+
+// liveHeap returns the bytes of live heap after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkMemoryFootprint loads memoryConfig into a memory store and
+// reports the live heap the store keeps (MB-live), the measure of the
+// DB-less memory target.
+func BenchmarkMemoryFootprint(b *testing.B) {
+	data := memoryConfig()
+	ctx := context.Background()
+	for b.Loop() {
+		base := liveHeap()
+		cfg, err := Parse(testCatalog(), data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db := newBenchDB()
+		if err := Load(ctx, db, cfg); err != nil {
+			b.Fatal(err)
+		}
+		cfg = nil
+		live := liveHeap()
+		b.ReportMetric(float64(live-min(live, base))/1e6, "MB-live")
+		runtime.KeepAlive(db)
 	}
 }

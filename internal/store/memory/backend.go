@@ -8,6 +8,7 @@ import (
 
 	"github.com/silverback-gw/silverback/internal/entities"
 	"github.com/silverback-gw/silverback/internal/store"
+	"github.com/silverback-gw/silverback/internal/store/internal/rowjson"
 )
 
 // Backend is the in-memory store.Backend.
@@ -15,6 +16,9 @@ type Backend struct {
 	mu     sync.RWMutex
 	tables map[string]*table
 	closed bool
+	// decoders pools the transactions' row decoders, which keep the
+	// interned field names of earlier reads.
+	decoders sync.Pool
 }
 
 var _ store.Backend = (*Backend)(nil)
@@ -22,6 +26,7 @@ var _ store.Backend = (*Backend)(nil)
 // New returns an empty Backend with one table per entity of the catalog.
 func New(catalog *entities.Catalog) *Backend {
 	b := &Backend{tables: map[string]*table{}}
+	b.decoders.New = func() any { return new(rowjson.Decoder) }
 	for _, e := range catalog.All() {
 		b.tables[e.Name] = newTable(e)
 	}
@@ -40,6 +45,7 @@ func (b *Backend) Update(ctx context.Context, fn func(store.Tx) error) (err erro
 		return errClosed
 	}
 	t := &tx{b: b, writable: true}
+	defer t.done()
 	defer func() {
 		if r := recover(); r != nil {
 			t.rollback()
@@ -62,25 +68,10 @@ func (b *Backend) View(ctx context.Context, fn func(store.Tx) error) error {
 	if b.closed {
 		return errClosed
 	}
-	return fn(&tx{b: b})
+	t := &tx{b: b}
+	defer t.done()
+	return fn(t)
 }
-
-// ViewShared is View handing out the stored rows themselves, for readers
-// that never modify them (store.DB.ViewShared): rows are never changed in
-// place, a write replaces them, so a shared row stays valid after it.
-func (b *Backend) ViewShared(ctx context.Context, fn func(store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
-		return errClosed
-	}
-	return fn(&tx{b: b, shared: true})
-}
-
-var _ store.SharedViewer = (*Backend)(nil)
 
 // Close drops every row; later transactions fail.
 func (b *Backend) Close() error {

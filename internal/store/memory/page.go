@@ -23,11 +23,11 @@ func (t *tx) Page(_ context.Context, table string, q store.Query) (store.Page, e
 	}
 	ids := &tb.ids
 	if q.ForeignField != "" {
-		idx, ok := tb.foreign[q.ForeignField]
+		c, ok := tb.foreign[q.ForeignField]
 		if !ok {
 			return store.Page{}, fmt.Errorf("%s has no foreign key %q", table, q.ForeignField)
 		}
-		if ids = idx[q.ForeignID]; ids == nil {
+		if ids = c.of(q.ForeignID); ids == nil {
 			return store.Page{Rows: []store.Row{}}, nil
 		}
 	}
@@ -38,7 +38,7 @@ func (t *tx) Page(_ context.Context, table string, q store.Query) (store.Page, e
 	p := store.Page{Rows: make([]store.Row, 0, min(size, ids.Len()))}
 	last := ""
 	for id := range ids.After(after) {
-		row, ok := t.read(tb.rows[id])
+		row, ok := t.read(tb, tb.rows[id])
 		if !ok || !q.HasTags(row) {
 			continue
 		}

@@ -1,6 +1,8 @@
 package memory
 
 import (
+	"fmt"
+	"maps"
 	"math"
 	"time"
 
@@ -10,52 +12,57 @@ import (
 // now is the clock of ttl expiry (tests replace it).
 var now = time.Now
 
-// TTL entities (schema.Entity.TTL) keep a row's ttl as its absolute expiry
-// (a time.Time under "ttl"), as Kong's ttl column: readers get the whole
-// seconds left, and expired rows are invisible and removed by the next
-// write to their table.
+// TTL entities (schema.Entity.TTL) keep a row's ttl as its absolute expiry,
+// as Kong's ttl column, in the table's expiry map rather than in the row:
+// readers get the whole seconds left, and expired rows are invisible and
+// removed by the next write to their table.
 
-// withExpiry returns row with a ttl in seconds turned into its expiry; a
-// ttl of 0 or null never expires.
-func withExpiry(tb *table, row store.Row) store.Row {
+// splitExpiry returns row without its ttl and the expiry the ttl, in
+// seconds, sets; a ttl of 0 or null never expires (zero time).
+func splitExpiry(tb *table, row store.Row) (store.Row, time.Time) {
 	if !tb.entity.TTL {
-		return row
+		return row, time.Time{}
+	}
+	v, has := row["ttl"]
+	if !has {
+		return row, time.Time{}
 	}
 	var d time.Duration
-	switch x := row["ttl"].(type) {
+	switch x := v.(type) {
 	case int64:
 		d = time.Duration(x) * time.Second
 	case float64:
 		d = time.Duration(x * float64(time.Second))
-	case time.Time:
-		return row
-	default:
-		if _, has := row["ttl"]; !has {
-			return row
-		}
 	}
-	row = clone(row)
-	if d > 0 {
-		row["ttl"] = now().Add(d)
-	} else {
-		delete(row, "ttl")
+	row = maps.Clone(row)
+	delete(row, "ttl")
+	if d <= 0 {
+		return row, time.Time{}
 	}
-	return row
+	return row, now().Add(d)
 }
 
-// read returns row as a reader gets it, false when it expired.
-func (t *tx) read(row store.Row) (store.Row, bool) {
-	exp, ok := row["ttl"].(time.Time)
-	if !ok {
-		return t.out(row), true
+// read decodes a record as a reader gets it, false when it expired.
+func (t *tx) read(tb *table, rec string) (store.Row, bool) {
+	var exp time.Time
+	var expires bool
+	if len(tb.expiry) > 0 {
+		exp, expires = tb.expiry[recordID(rec)]
 	}
-	left := exp.Sub(now())
-	if left <= 0 {
-		return nil, false
+	var left time.Duration
+	if expires {
+		if left = exp.Sub(now()); left <= 0 {
+			return nil, false
+		}
 	}
-	r := clone(row)
-	r["ttl"] = int64(math.Floor(left.Seconds())) // rounded down, as Kong reports it
-	return r, true
+	row, err := tb.codec.decode(t.decoder(), rec)
+	if err != nil {
+		panic(fmt.Sprintf("memory: a %s record does not decode: %v", tb.entity.Name, err)) // encode wrote it
+	}
+	if expires {
+		row["ttl"] = int64(math.Floor(left.Seconds())) // rounded down, as Kong reports it
+	}
+	return row, true
 }
 
 // purgeExpired removes the expired rows of a TTL table, undoably, once
@@ -70,10 +77,10 @@ func (t *tx) purgeExpired(tb *table) {
 	}
 	t.purged[tb] = true
 	n := now()
-	for id, row := range tb.rows {
-		if exp, ok := row["ttl"].(time.Time); ok && !n.Before(exp) {
-			old, oldKey, _ := tb.remove(id)
-			t.undo = append(t.undo, func() { tb.put(id, old, oldKey) })
+	for id, exp := range tb.expiry {
+		if !n.Before(exp) {
+			old, _ := tb.remove(t.decoder(), id)
+			t.undo = append(t.undo, func() { tb.restore(t.decoder(), old) })
 		}
 	}
 }

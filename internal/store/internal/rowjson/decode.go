@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth bounds nesting, as encoding/json does.
@@ -56,9 +57,16 @@ func (d *Decoder) DecodeObject(data []byte) (map[string]any, error) {
 	return m, nil
 }
 
+// DecodeString is Decode over text held in a string, which it reads in
+// place: the decoder never writes to its input nor keeps it.
+func (d *Decoder) DecodeString(data string) (any, error) {
+	return d.Decode(unsafe.Slice(unsafe.StringData(data), len(data)))
+}
+
 // Decode decodes one JSON value.
 func (d *Decoder) Decode(data []byte) (any, error) {
 	d.data, d.pos, d.depth = data, 0, 0
+	defer func() { d.data = nil }()
 	d.space()
 	v, err := d.value()
 	if err != nil {
@@ -68,7 +76,6 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 	if d.pos != len(d.data) {
 		return nil, d.syntax("after top-level value")
 	}
-	d.data = nil
 	return v, nil
 }
 

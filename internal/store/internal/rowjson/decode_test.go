@@ -149,3 +149,18 @@ func BenchmarkDecodeRow(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeString(t *testing.T) {
+	var d Decoder
+	got, err := d.DecodeString(`{"a":"x","b":[1,2.0]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": "x", "b": []any{int64(1), 2.0}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := d.DecodeString(`[1`); err == nil {
+		t.Error("an unterminated array decoded")
+	}
+}

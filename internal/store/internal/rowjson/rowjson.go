@@ -23,6 +23,11 @@ func Marshal(v any) ([]byte, error) {
 	return appendValue(make([]byte, 0, 256), v)
 }
 
+// Append appends the JSON text of v to b, as Marshal writes it.
+func Append(b []byte, v any) ([]byte, error) {
+	return appendValue(b, v)
+}
+
 func appendValue(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
