@@ -212,7 +212,7 @@ func EntityKey(entity, value string) string { return entity + ":" + value + ":::
 func (c *Cache) Row(ctx context.Context, entity, field, value string) (store.Row, error) {
 	v, err := c.get(ctx, EntityKey(entity, value), func(ctx context.Context) (any, time.Duration, error) {
 		var row store.Row
-		err := c.db.ViewShared(ctx, func(tx *store.Txn) error {
+		err := c.db.View(ctx, func(tx *store.Txn) error {
 			var err error
 			row, err = tx.GetBy(ctx, entity, field, value)
 			return err
@@ -244,7 +244,7 @@ func (c *Cache) Consumer(ctx context.Context, idOrUsername string) (*entities.Co
 	}
 	v, err := c.Get(ctx, EntityKey("consumers", idOrUsername), func(ctx context.Context) (any, error) {
 		var row store.Row
-		err := c.db.ViewShared(ctx, func(tx *store.Txn) error {
+		err := c.db.View(ctx, func(tx *store.Txn) error {
 			var err error
 			if uuid.Validate(idOrUsername) == nil {
 				if row, err = tx.Get(ctx, "consumers", idOrUsername); err != nil || row != nil {

@@ -41,7 +41,7 @@ func loadModel(ctx context.Context, db *store.DB) (*model, error) {
 		plugins:   map[string]*entities.Plugin{},
 		tls:       newTLSModel(),
 	}
-	err := db.ViewShared(ctx, func(tx *store.Txn) error {
+	err := db.View(ctx, func(tx *store.Txn) error {
 		for _, table := range tables {
 			if err := tx.Each(ctx, table, store.Query{}, func(r store.Row) error {
 				m.set(table, r)

@@ -24,12 +24,6 @@ type Backend interface {
 	Close() error
 }
 
-// SharedViewer is implemented by backends that can hand out their own rows
-// to readers that promise not to modify them (DB.ViewShared).
-type SharedViewer interface {
-	ViewShared(ctx context.Context, fn func(Tx) error) error
-}
-
 // Tx is a transaction of a Backend. Table names are entity names.
 type Tx interface {
 	// Get returns the row with the id, or ErrNotFound.

@@ -106,20 +106,6 @@ func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 	}))
 }
 
-// ViewShared is View for readers that never modify what they read, such
-// as the runtime snapshot builder: a backend that keeps rows in memory
-// hands out its own rows instead of copies. Backends without the
-// SharedViewer capability run a plain View.
-func (db *DB) ViewShared(ctx context.Context, fn func(*Txn) error) error {
-	sv, ok := db.backend.(SharedViewer)
-	if !ok {
-		return db.View(ctx, fn)
-	}
-	return wrapBackendError(sv.ViewShared(ctx, func(tx Tx) error {
-		return fn(&Txn{db: db, tx: tx, shared: true})
-	}))
-}
-
 func wrapBackendError(err error) error {
 	if err == nil {
 		return nil
@@ -139,8 +125,6 @@ type Txn struct {
 	db     *DB
 	tx     Tx
 	events []Event
-	// shared: the rows read are the backend's own (ViewShared).
-	shared bool
 }
 
 func (t *Txn) entity(name string) (*schema.Entity, error) {
@@ -496,15 +480,11 @@ func uniqueViolation(fields map[string]any) *Error {
 	return newError(CodeUniqueViolation, "UNIQUE violation detected on "+pkString(fields), fields)
 }
 
-// afterRead completes a row read from the backend (certificates' snis). A
-// shared row is copied before it is completed.
+// afterRead completes a row read from the backend (certificates' snis).
 func (t *Txn) afterRead(ctx context.Context, entity string, row Row) (Row, error) {
 	h := hooksFor(entity)
 	if h.afterRead == nil {
 		return row, nil
-	}
-	if t.shared {
-		row = copyRow(row)
 	}
 	return row, h.afterRead(ctx, t, row)
 }

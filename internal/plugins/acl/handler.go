@@ -144,7 +144,7 @@ func authenticatedGroups(kong *plugin.PDK) []string {
 func ConsumerGroups(ctx context.Context, cache *plugin.Cache, consumerID string) ([]string, error) {
 	v, err := cache.Get(ctx, plugin.EntityKey(Groups.Name, consumerID), func(ctx context.Context) (any, error) {
 		groups := []string{}
-		err := cache.DB().ViewShared(ctx, func(tx *store.Txn) error {
+		err := cache.DB().View(ctx, func(tx *store.Txn) error {
 			return tx.Each(ctx, Groups.Name, store.Query{ForeignField: "consumer", ForeignID: consumerID}, func(r store.Row) error {
 				if g, _ := r["group"].(string); g != "" {
 					groups = append(groups, g)
