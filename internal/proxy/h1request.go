@@ -97,7 +97,7 @@ func (c *h1Conn) parseHead() error {
 
 	h := c.header
 	prev := c.lines[0]
-	for i, end := range c.lines[1 : len(c.lines)-1] {
+	for _, end := range c.lines[1 : len(c.lines)-1] {
 		raw := head[prev:end]
 		prev = end
 		if raw[0] == ' ' || raw[0] == '\t' {
@@ -128,7 +128,6 @@ func (c *h1Conn) parseHead() error {
 		c.vals = append(c.vals, v)
 		n := len(c.vals)
 		h[name] = c.vals[n-1 : n : n]
-		_ = i
 	}
 	hosts := h["Host"]
 	if len(hosts) > 1 {

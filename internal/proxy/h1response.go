@@ -38,7 +38,7 @@ func (c *h1Conn) WriteHeader(status int) {
 	}
 	if status >= 100 && status <= 199 && status != http.StatusSwitchingProtocols {
 		c.writeStatusLine(status)
-		c.writeFields(c.resHeader, true)
+		c.writeInterimFields(c.resHeader)
 		c.bw.WriteString("\r\n")
 		_ = c.bw.Flush()
 		return
@@ -310,10 +310,11 @@ func (c *h1Conn) writeStatusLine(status int) {
 	c.bw.WriteString("\r\n")
 }
 
-// writeFields writes h (an interim response's: without the body fields).
-func (c *h1Conn) writeFields(h http.Header, interim bool) {
+// writeInterimFields writes the fields of a 1xx response: h without the
+// body's.
+func (c *h1Conn) writeInterimFields(h http.Header) {
 	for k, vv := range h {
-		if interim && (k == "Content-Length" || k == "Transfer-Encoding" || k == "Content-Type") {
+		if k == "Content-Length" || k == "Transfer-Encoding" || k == "Content-Type" {
 			continue
 		}
 		c.writeField(k, vv)
