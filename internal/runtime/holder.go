@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/store"
 )
 
@@ -156,7 +157,11 @@ func (h *Holder) update(ctx context.Context) error {
 	if !changed {
 		return nil
 	}
-	s := h.model.compile(h.plugins)
+	var prev *router.Router
+	if cur := h.current.Load(); cur != nil {
+		prev = cur.Router
+	}
+	s := h.model.compile(h.plugins, prev)
 	s.Node = h.node
 	s.Generation = h.gen.Add(1)
 	h.current.Store(s)

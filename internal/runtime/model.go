@@ -138,8 +138,10 @@ func (m *model) clear(table string) {
 
 // compile builds an immutable snapshot of the model. The snapshot shares
 // the model's typed values, which are never modified: an update replaces
-// the value in the model's map. pc, when set, compiles the plugins.
-func (m *model) compile(pc PluginCompiler) *Snapshot {
+// the value in the model's map. pc, when set, compiles the plugins; prev,
+// when set, is the router of the snapshot before, whose compiled routes
+// the new router reuses.
+func (m *model) compile(pc PluginCompiler, prev *router.Router) *Snapshot {
 	s := &Snapshot{
 		Services:  make(map[string]*entities.Service, len(m.services)),
 		Upstreams: make(map[string]*Upstream, len(m.upstreams)),
@@ -178,7 +180,7 @@ func (m *model) compile(pc PluginCompiler) *Snapshot {
 	// Like Kong, routes the router cannot compile are left out and
 	// reported; the others are served.
 	var httpErr, streamErr error
-	s.Router, httpErr = router.New(routes)
+	s.Router, httpErr = router.NewFrom(prev, routes)
 	s.StreamRouter, streamErr = router.NewStream(routes)
 	s.RouteErrors = errors.Join(httpErr, streamErr)
 	if pc != nil {

@@ -59,7 +59,7 @@ func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.compile(nil), nil
+	return m.compile(nil, nil), nil
 }
 
 // PluginCompiler turns the configured plugin instances into the form the
