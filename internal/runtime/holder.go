@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/silverback-gw/silverback/internal/router"
 	"github.com/silverback-gw/silverback/internal/store"
 )
 
@@ -157,11 +156,7 @@ func (h *Holder) update(ctx context.Context) error {
 	if !changed {
 		return nil
 	}
-	var prev *router.Router
-	if cur := h.current.Load(); cur != nil {
-		prev = cur.Router
-	}
-	s := h.model.compile(h.plugins, prev)
+	s := h.model.compile(h.plugins, h.current.Load())
 	s.Node = h.node
 	s.Generation = h.gen.Add(1)
 	h.current.Store(s)

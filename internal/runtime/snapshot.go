@@ -35,6 +35,10 @@ type Snapshot struct {
 	// Built is when the snapshot was built; Generation counts rebuilds.
 	Built      time.Time
 	Generation uint64
+
+	// bindings are the Payloads of the routes, by route id, for the next
+	// build to reuse.
+	bindings map[string]*Binding
 }
 
 // Binding is what a matched route leads to.
