@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -19,6 +20,12 @@ type Router struct {
 	// match (404), so Match checks the same ones.
 	readsPath, readsHost, readsSNI bool
 	headerNames                    []string
+
+	// What NewFrom reuses: slots maps the id of each route served to its
+	// index in routes, and compiled holds, at that index, the route's
+	// sub-routes with route unset.
+	slots    map[uuid]int32
+	compiled [][]subRoute
 }
 
 var errDuplicateID = errors.New("duplicate id")
@@ -32,10 +39,28 @@ var errDuplicateID = errors.New("duplicate id")
 // id. The returned Router is usable, with the other routes, even when err is
 // not nil.
 func New(routes []Route) (*Router, error) {
-	r := &Router{routes: slices.Clone(routes), hosts: newHostIndex()}
+	return NewFrom(nil, routes)
+}
+
+// NewFrom is New reusing the compiled form of every route of prev (which
+// may be nil) whose matching fields (id, methods, hosts, paths, headers,
+// snis, regex priority) are equal to those of the same route in routes;
+// the other fields, Payload included, are always taken from routes. The
+// result is the Router New(routes) returns; only the work differs.
+func NewFrom(prev *Router, routes []Route) (*Router, error) {
+	r := &Router{
+		routes:   slices.Clone(routes),
+		hosts:    newHostIndex(),
+		slots:    make(map[uuid]int32, len(routes)),
+		compiled: make([][]subRoute, len(routes)),
+	}
+	n := len(routes)
+	if prev != nil {
+		n = max(n, len(prev.subs))
+	}
+	r.subs = make([]subRoute, 0, n)
 	defer pathRegexes.rotate()
 	var errs []error
-	ids := make(map[uuid]bool, len(r.routes))
 	for i := range r.routes {
 		rt := &r.routes[i]
 		if !servesHTTP(rt) {
@@ -45,18 +70,28 @@ func New(routes []Route) (*Router, error) {
 		var subs []subRoute
 		switch {
 		case err != nil:
-		case ids[id]:
+		case r.hasID(id):
 			err = errDuplicateID
 		default:
-			subs, err = compileRoute(rt, id)
+			subs = prev.reuse(rt, id)
+			if subs == nil {
+				subs, err = compileRoute(rt, id)
+				for j := range subs {
+					subs[j].route = nil // set on the copies in r.subs
+				}
+			}
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("route %s: %w", rt.ID, err))
 			continue
 		}
-		ids[id] = true
-		r.subs = append(r.subs, subs...)
-		r.noteFields(subs[0])
+		r.slots[id] = int32(i)
+		r.compiled[i] = subs
+		for _, s := range subs {
+			s.route = rt
+			r.subs = append(r.subs, s)
+		}
+		r.noteFields(r.subs[len(r.subs)-1])
 	}
 	slices.SortFunc(r.subs, func(a, b subRoute) int {
 		if c := cmp.Compare(b.priority, a.priority); c != 0 {
@@ -68,6 +103,37 @@ func New(routes []Route) (*Router, error) {
 		r.hosts.file(&r.subs[i], int32(i))
 	}
 	return r, errors.Join(errs...)
+}
+
+// reuse returns the sub-routes r compiled for route id when rt compiles
+// the same (route unset), or nil.
+func (r *Router) reuse(rt *Route, id uuid) []subRoute {
+	if r == nil {
+		return nil
+	}
+	i, ok := r.slots[id]
+	if !ok || !sameMatching(&r.routes[i], rt) {
+		return nil
+	}
+	return r.compiled[i]
+}
+
+func (r *Router) hasID(id uuid) bool {
+	_, ok := r.slots[id]
+	return ok
+}
+
+// sameMatching reports whether a and b have equal values in every field
+// compileRoute reads. Hosts compare nil and empty apart: the priority does.
+func sameMatching(a, b *Route) bool {
+	return a.ID == b.ID &&
+		a.RegexPriority == b.RegexPriority &&
+		slices.Equal(a.Methods, b.Methods) &&
+		slices.Equal(a.Hosts, b.Hosts) && (a.Hosts == nil) == (b.Hosts == nil) &&
+		slices.Equal(a.Paths, b.Paths) &&
+		slices.Equal(a.SNIs, b.SNIs) &&
+		maps.EqualFunc(a.Headers, b.Headers, slices.Equal) &&
+		(a.Headers == nil) == (b.Headers == nil)
 }
 
 // noteFields records the request fields a route reads.

@@ -7,5 +7,7 @@
 // started with while configuration changes build the next one off the
 // request path. Change events from the store are coalesced: a burst of
 // writes costs one rebuild, and a configuration that fails to build leaves
-// the running snapshot in place.
+// the running snapshot in place. A rebuild starts from the running
+// snapshot and reuses the route bindings and compiled routes that did not
+// change.
 package runtime

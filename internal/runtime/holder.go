@@ -156,7 +156,7 @@ func (h *Holder) update(ctx context.Context) error {
 	if !changed {
 		return nil
 	}
-	s := h.model.compile(h.plugins)
+	s := h.model.compile(h.plugins, h.current.Load())
 	s.Node = h.node
 	s.Generation = h.gen.Add(1)
 	h.current.Store(s)

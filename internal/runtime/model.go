@@ -138,27 +138,42 @@ func (m *model) clear(table string) {
 
 // compile builds an immutable snapshot of the model. The snapshot shares
 // the model's typed values, which are never modified: an update replaces
-// the value in the model's map. pc, when set, compiles the plugins.
-func (m *model) compile(pc PluginCompiler) *Snapshot {
+// the value in the model's map. pc, when set, compiles the plugins; prev,
+// when set, is the snapshot before, whose bindings and compiled routes the
+// new snapshot reuses where they are still the same.
+func (m *model) compile(pc PluginCompiler, prev *Snapshot) *Snapshot {
 	s := &Snapshot{
 		Services:  make(map[string]*entities.Service, len(m.services)),
 		Upstreams: make(map[string]*Upstream, len(m.upstreams)),
 		TLS:       m.tls.compile(),
 		Built:     time.Now(),
+		bindings:  make(map[string]*Binding, len(m.routes)),
+	}
+	var prevRouter *router.Router
+	var prevBindings map[string]*Binding
+	if prev != nil {
+		prevRouter, prevBindings = prev.Router, prev.bindings
 	}
 	for id, svc := range m.services {
 		s.Services[id] = svc
 	}
 	routes := make([]router.Route, 0, len(m.routes))
-	for _, rt := range m.routes {
-		b := &Binding{Route: rt}
+	for id, rt := range m.routes {
+		var svc *entities.Service
 		if rt.ServiceID != "" {
-			svc, ok := m.services[rt.ServiceID]
+			var ok bool
+			svc, ok = m.services[rt.ServiceID]
 			if ok && !svc.Enabled {
 				continue // routes of disabled services are left out of the router
 			}
-			b.Service = svc
 		}
+		// A binding is kept while its route and service are the same values:
+		// an update replaces the value in the model.
+		b := prevBindings[id]
+		if b == nil || b.Route != rt || b.Service != svc {
+			b = &Binding{Route: rt, Service: svc}
+		}
+		s.bindings[id] = b
 		routes = append(routes, routerRoute(rt, b))
 	}
 	byID := make(map[string]*Upstream, len(m.upstreams))
@@ -178,7 +193,7 @@ func (m *model) compile(pc PluginCompiler) *Snapshot {
 	// Like Kong, routes the router cannot compile are left out and
 	// reported; the others are served.
 	var httpErr, streamErr error
-	s.Router, httpErr = router.New(routes)
+	s.Router, httpErr = router.NewFrom(prevRouter, routes)
 	s.StreamRouter, streamErr = router.NewStream(routes)
 	s.RouteErrors = errors.Join(httpErr, streamErr)
 	if pc != nil {

@@ -35,6 +35,10 @@ type Snapshot struct {
 	// Built is when the snapshot was built; Generation counts rebuilds.
 	Built      time.Time
 	Generation uint64
+
+	// bindings are the Payloads of the routes, by route id, for the next
+	// build to reuse.
+	bindings map[string]*Binding
 }
 
 // Binding is what a matched route leads to.
@@ -59,7 +63,7 @@ func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.compile(nil), nil
+	return m.compile(nil, nil), nil
 }
 
 // PluginCompiler turns the configured plugin instances into the form the
