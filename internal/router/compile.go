@@ -15,6 +15,7 @@ import (
 // subRoute must match (AND); the values within a field are alternatives (OR).
 type subRoute struct {
 	route    *Route
+	slot     int32 // route's index in its Router's routes
 	id       uuid
 	priority uint64
 

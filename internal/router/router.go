@@ -54,11 +54,18 @@ func NewFrom(prev *Router, routes []Route) (*Router, error) {
 		slots:    make(map[uuid]int32, len(routes)),
 		compiled: make([][]subRoute, len(routes)),
 	}
-	n := len(routes)
-	if prev != nil {
-		n = max(n, len(prev.subs))
+	// fresh collects the sub-routes compiled now; those reused keep the
+	// rank order they have in prev.subs and are merged in below, which
+	// spares sorting them all again.
+	var fresh []subRoute
+	// next maps the index of a route in prev.routes to 1 + its index in
+	// r.routes when its sub-routes are reused, else 0.
+	var next []int32
+	if prev == nil {
+		fresh = make([]subRoute, 0, len(routes))
+	} else {
+		next = make([]int32, len(prev.routes))
 	}
-	r.subs = make([]subRoute, 0, n)
 	defer pathRegexes.rotate()
 	var errs []error
 	for i := range r.routes {
@@ -68,17 +75,20 @@ func NewFrom(prev *Router, routes []Route) (*Router, error) {
 		}
 		id, err := parseUUID(rt.ID)
 		var subs []subRoute
+		reusedNow := false
 		switch {
 		case err != nil:
 		case r.hasID(id):
 			err = errDuplicateID
 		default:
-			subs = prev.reuse(rt, id)
-			if subs == nil {
-				subs, err = compileRoute(rt, id)
-				for j := range subs {
-					subs[j].route = nil // set on the copies in r.subs
-				}
+			var from int32
+			if subs, from = prev.reuse(rt, id); subs != nil {
+				next[from], reusedNow = int32(i)+1, true
+				break
+			}
+			subs, err = compileRoute(rt, id)
+			for j := range subs {
+				subs[j].route = nil // set on the copies in r.subs
 			}
 		}
 		if err != nil {
@@ -87,35 +97,69 @@ func NewFrom(prev *Router, routes []Route) (*Router, error) {
 		}
 		r.slots[id] = int32(i)
 		r.compiled[i] = subs
+		last := subs[len(subs)-1]
+		last.route = rt
+		r.noteFields(last)
+		if reusedNow {
+			continue // merged in below, in prev's order
+		}
 		for _, s := range subs {
-			s.route = rt
-			r.subs = append(r.subs, s)
+			s.route, s.slot = rt, int32(i)
+			fresh = append(fresh, s)
 		}
-		r.noteFields(r.subs[len(r.subs)-1])
 	}
-	slices.SortFunc(r.subs, func(a, b subRoute) int {
-		if c := cmp.Compare(b.priority, a.priority); c != 0 {
-			return c
-		}
-		return b.id.compare(a.id)
-	})
+	slices.SortFunc(fresh, byRank)
+	r.subs = fresh
+	if prev != nil {
+		r.subs = r.mergeReused(prev, fresh, next)
+	}
 	for i := range r.subs {
 		r.hosts.file(&r.subs[i], int32(i))
 	}
 	return r, errors.Join(errs...)
 }
 
+// byRank orders sub-routes as the router tries them: higher priority
+// first, then the greater route id (Kong's atc-router order).
+func byRank(a, b subRoute) int {
+	if c := cmp.Compare(b.priority, a.priority); c != 0 {
+		return c
+	}
+	return b.id.compare(a.id)
+}
+
+// mergeReused returns r's sub-routes in rank order: those of the routes
+// reused from prev (next, see NewFrom), in the order prev ranked them,
+// merged with fresh, sorted by byRank.
+func (r *Router) mergeReused(prev *Router, fresh []subRoute, next []int32) []subRoute {
+	out := make([]subRoute, 0, len(fresh)+len(prev.subs))
+	for _, s := range prev.subs {
+		j := next[s.slot]
+		if j == 0 {
+			continue
+		}
+		s.route, s.slot = &r.routes[j-1], j-1
+		for len(fresh) > 0 && byRank(fresh[0], s) < 0 {
+			out = append(out, fresh[0])
+			fresh = fresh[1:]
+		}
+		out = append(out, s)
+	}
+	return append(out, fresh...)
+}
+
 // reuse returns the sub-routes r compiled for route id when rt compiles
-// the same (route unset), or nil.
-func (r *Router) reuse(rt *Route, id uuid) []subRoute {
+// the same (route unset), and the route's index in r.routes; nil when
+// it does not.
+func (r *Router) reuse(rt *Route, id uuid) ([]subRoute, int32) {
 	if r == nil {
-		return nil
+		return nil, 0
 	}
 	i, ok := r.slots[id]
 	if !ok || !sameMatching(&r.routes[i], rt) {
-		return nil
+		return nil, 0
 	}
-	return r.compiled[i]
+	return r.compiled[i], i
 }
 
 func (r *Router) hasID(id uuid) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"time"
@@ -193,10 +194,13 @@ func (m *model) compile(pc PluginCompiler, prev *Snapshot) *Snapshot {
 	// Like Kong, routes the router cannot compile are left out and
 	// reported; the others are served.
 	var httpErr, streamErr error
+	yield()
 	s.Router, httpErr = router.NewFrom(prevRouter, routes)
+	yield()
 	s.StreamRouter, streamErr = router.NewStream(routes)
 	s.RouteErrors = errors.Join(httpErr, streamErr)
 	if pc != nil {
+		yield()
 		plugins := make([]*entities.Plugin, 0, len(m.plugins))
 		for _, p := range m.plugins {
 			plugins = append(plugins, p)
@@ -206,3 +210,10 @@ func (m *model) compile(pc PluginCompiler, prev *Snapshot) *Snapshot {
 	}
 	return s
 }
+
+// yield lets the goroutines waiting for a processor run between the
+// phases of a build. The build runs beside the proxy; on a node with one
+// processor (GOMAXPROCS=1) it would otherwise hold it until the
+// scheduler preempts it, up to 10 ms at a time, and every request
+// arriving meanwhile would wait that long.
+func yield() { goruntime.Gosched() }
