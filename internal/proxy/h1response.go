@@ -99,15 +99,22 @@ func (c *h1Conn) Flush() {
 	if c.hijacked {
 		return
 	}
+	c.commitPending(false)
+	_ = c.bw.Flush()
+}
+
+// commitPending sends the head, with a 200 when none was set, and the
+// body written so far, unless the head went already. final tells commit
+// that nothing more will be written (it may then set Content-Length).
+func (c *h1Conn) commitPending(final bool) {
 	if c.status == 0 {
 		c.WriteHeader(http.StatusOK)
 	}
 	if !c.committed {
-		c.commit(c.pending, false)
+		c.commit(c.pending, final)
 		_ = c.writeBody(c.pending)
 		c.pending = c.pending[:0]
 	}
-	_ = c.bw.Flush()
 }
 
 func (c *h1Conn) canHijack() bool { return true }
@@ -145,14 +152,7 @@ func (c *h1Conn) writeBody(p []byte) error {
 
 // finishResponse ends the response after the handler returned.
 func (c *h1Conn) finishResponse() error {
-	if c.status == 0 {
-		c.WriteHeader(http.StatusOK)
-	}
-	if !c.committed {
-		c.commit(c.pending, true)
-		_ = c.writeBody(c.pending)
-		c.pending = c.pending[:0]
-	}
+	c.commitPending(true)
 	if c.chunked {
 		c.bw.WriteString("0\r\n")
 		c.writeTrailers()
