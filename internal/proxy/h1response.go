@@ -281,10 +281,7 @@ func (c *h1Conn) commit(sniff []byte, final bool) {
 		}
 	}
 	if _, ok := h["Date"]; !ok {
-		var d [29]byte
-		c.bw.WriteString("Date: ")
-		c.bw.Write(time.Now().UTC().AppendFormat(d[:0], http.TimeFormat))
-		c.bw.WriteString("\r\n")
+		writeDate(c.bw)
 	}
 	if c.chunked {
 		c.bw.WriteString("Transfer-Encoding: chunked\r\n")
@@ -379,4 +376,13 @@ func (c *h1Conn) drainBody() bool {
 		}
 	}
 	return false
+}
+
+// writeDate writes the Date header line net/http and nginx add to every
+// response.
+func writeDate(w *bufio.Writer) {
+	var d [len(http.TimeFormat)]byte
+	w.WriteString("Date: ")
+	w.Write(time.Now().UTC().AppendFormat(d[:0], http.TimeFormat))
+	w.WriteString("\r\n")
 }

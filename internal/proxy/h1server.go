@@ -399,10 +399,9 @@ func (c *h1Conn) refuse(err error) {
 	}
 	if he == errH1Expect {
 		// net/http's sendExpectationFailed: an ordinary response.
-		c.bw.WriteString("HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\nDate: ")
-		var d [29]byte
-		c.bw.Write(time.Now().UTC().AppendFormat(d[:0], http.TimeFormat))
-		c.bw.WriteString("\r\n\r\n")
+		c.bw.WriteString("HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n")
+		writeDate(c.bw)
+		c.bw.WriteString("\r\n")
 	} else {
 		text := http.StatusText(he.status)
 		if he.text != "" {
