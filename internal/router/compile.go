@@ -15,7 +15,6 @@ import (
 // subRoute must match (AND); the values within a field are alternatives (OR).
 type subRoute struct {
 	route    *Route
-	slot     int32 // route's index in its Router's routes
 	id       uuid
 	priority uint64
 
@@ -47,8 +46,9 @@ type pathGroup struct {
 }
 
 // compileRoute builds the sub-routes of one route: one, or one per path
-// group when its paths fall into several groups.
-func compileRoute(rt *Route, id uuid) ([]subRoute, error) {
+// group when its paths fall into several groups. Regex paths are compiled
+// through regexes, or without a cache when it is nil.
+func compileRoute(rt *Route, id uuid, regexes *regexCache) ([]subRoute, error) {
 	if err := checkUTF8(rt); err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func compileRoute(rt *Route, id uuid) ([]subRoute, error) {
 		}
 		if g.regex {
 			for _, p := range g.paths {
-				c, err := pathRegexes.get(p)
+				c, err := regexes.get(p)
 				if err != nil {
 					return nil, fmt.Errorf("invalid regex %q: %w", p, err)
 				}

@@ -43,10 +43,22 @@
 // without doing so: sub-routes are filed by host (exact hosts in a map,
 // wildcard hosts by their suffix or prefix, host-less routes apart) and,
 // within a host, in a radix trie of the path prefixes a request must start
-// with (a regex path under its literal prefix, when it has one). A request
-// visits only the buckets of its host and the trie nodes its path reaches,
-// and keeps the best rank found, skipping any candidate ranked after it.
-// Match takes no lock and, for prefix and host routes, allocates nothing.
+// with (a regex path under its literal prefix, when it has one), each
+// node's list in rank order. A request visits only the tries of its host
+// and the trie nodes its path reaches, and keeps the best sub-route found,
+// skipping any candidate ranked after it. Match takes no lock and, for
+// prefix and host routes, allocates nothing.
+//
+// # Changing routes
+//
+// A Router never changes; Update makes a new one from it, applying a batch
+// of changed and deleted routes. The new Router shares every compiled
+// route, trie node and map the batch does not touch, and copies the few it
+// does (the nodes on the way to a changed path, and the maps it writes
+// to), so an Update costs about as much as compiling the changed routes,
+// whatever the number of routes. NewFrom, for a whole new list of routes,
+// reuses the compiled form of each route whose matching fields did not
+// change.
 //
 // # Stream routes
 //

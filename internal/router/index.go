@@ -6,49 +6,77 @@ import (
 	"strings"
 )
 
-// bucket holds the sub-routes that may match requests sharing a host key
-// (an exact host, a wildcard suffix or prefix, or "any host"), filed in a
-// radix trie under the path prefix a request must start with. Sub-routes
-// with nothing to file under (no paths, or a regex without a literal
-// prefix) sit at the root.
-type bucket struct {
-	root trieNode
-}
-
-// trieNode is a radix trie node. A request path reaches a node when it
-// starts with the labels on the way to it.
+// trieNode is a node of a radix trie of path prefixes. Each host key (an
+// exact host, a wildcard suffix or prefix, or "any host") has a trie of
+// the sub-routes that may match requests with that host, each filed under
+// the path prefixes a request must start with; sub-routes with nothing to
+// file under (no paths, or a regex without a literal prefix) sit at the
+// root. A request path reaches a node when it starts with the labels on
+// the way to it.
+//
+// The trie is kept compact: every node but the root holds sub-routes or
+// has two children or more, so that one set of routes has one trie
+// however it was reached. A node is changed only by the batch that owns
+// it (see batch); the others copy it first.
 type trieNode struct {
+	owner    *batch
 	label    string      // the edge from the parent
-	ranks    []int32     // sub-routes filed here, ascending (= priority order)
+	subs     []*subRoute // filed here, in rank order (byRank), each once
 	first    []byte      // first byte of each child's label
 	children []*trieNode // same order as first
 }
 
-// add files rank here. Ranks are added in ascending order, so the list stays
-// sorted and a sub-route filed twice (two paths with one prefix) is kept once.
-func (n *trieNode) add(rank int32) {
-	if k := len(n.ranks); k == 0 || n.ranks[k-1] != rank {
-		n.ranks = append(n.ranks, rank)
+// rootKey is the one key of a sub-route filed at the root.
+var rootKey = []string{""}
+
+// pathKeys returns the prefixes a sub-route is filed under.
+func (s *subRoute) pathKeys() []string {
+	switch {
+	case len(s.prefixes) > 0:
+		return s.prefixes
+	case len(s.regexes) > 0 && !slices.Contains(s.regexLiterals, ""):
+		return s.regexLiterals
 	}
+	return rootKey
 }
 
-// insert files rank under key, taking new nodes from a.
-func (n *trieNode) insert(key string, rank int32, a *slab) {
+// own returns n for b to change: n itself when b owns it, else a copy
+// (a new root for nil).
+func (b *batch) own(n *trieNode) *trieNode {
+	if n == nil {
+		return b.node("")
+	}
+	if n.owner == b {
+		return n
+	}
+	c := b.node(n.label)
+	c.subs = slices.Clone(n.subs)
+	c.first = slices.Clone(n.first)
+	c.children = slices.Clone(n.children)
+	return c
+}
+
+// insert files s under key in the trie at root (nil for none yet) and
+// returns the trie's root.
+func (b *batch) insert(root *trieNode, key string, s *subRoute) *trieNode {
+	root = b.own(root)
+	n := root
 	for key != "" {
 		k := bytes.IndexByte(n.first, key[0])
 		if k < 0 {
+			leaf := b.node(key)
 			n.first = append(n.first, key[0])
-			n.children = append(n.children, a.node(key))
-			n = n.children[len(n.children)-1]
-			key = ""
+			n.children = append(n.children, leaf)
+			n = leaf
 			break
 		}
-		c := n.children[k]
+		c := b.own(n.children[k])
+		n.children[k] = c
 		common := commonPrefixLen(c.label, key)
 		if common < len(c.label) {
-			mid := a.node(c.label[:common])
-			mid.first = a.firstOf(c.label[common])
-			mid.children = a.childrenOf(c)
+			mid := b.node(c.label[:common])
+			mid.first = b.slab.firstOf(c.label[common])
+			mid.children = b.slab.childrenOf(c)
 			c.label = c.label[common:]
 			n.children[k] = mid
 			c = mid
@@ -56,7 +84,65 @@ func (n *trieNode) insert(key string, rank int32, a *slab) {
 		key = key[common:]
 		n = c
 	}
-	n.add(rank)
+	i, found := slices.BinarySearchFunc(n.subs, s, byRank)
+	if !found { // found: s is filed here already (two equal paths)
+		n.subs = slices.Insert(n.subs, i, s)
+	}
+	return root
+}
+
+// delete takes s out from under key in the trie at root and returns the
+// trie's root, nil when the trie is left empty. Nodes left with neither
+// sub-routes nor two children are removed, so the trie stays compact.
+func (b *batch) delete(root *trieNode, key string, s *subRoute) *trieNode {
+	// Find s without copying anything: path lists the nodes from the root
+	// down to s's, at[i] the index of path[i+1] among path[i]'s children.
+	var pathBuf [16]*trieNode
+	var atBuf [16]int
+	path, at := append(pathBuf[:0], root), atBuf[:0]
+	for n := root; key != ""; {
+		k := bytes.IndexByte(n.first, key[0])
+		if k < 0 || !strings.HasPrefix(key, n.children[k].label) {
+			return root
+		}
+		n = n.children[k]
+		key = key[len(n.label):]
+		path, at = append(path, n), append(at, k)
+	}
+	last := path[len(path)-1]
+	i, found := slices.BinarySearchFunc(last.subs, s, byRank)
+	if !found || last.subs[i] != s {
+		return root
+	}
+
+	// Copy the nodes on the way, then remove s and what it leaves empty.
+	for d := range path {
+		path[d] = b.own(path[d])
+		if d > 0 {
+			path[d-1].children[at[d-1]] = path[d]
+		}
+	}
+	last = path[len(path)-1]
+	last.subs = slices.Delete(last.subs, i, i+1)
+	for d := len(path) - 1; d > 0; d-- {
+		n, parent, k := path[d], path[d-1], at[d-1]
+		if len(n.subs) > 0 || len(n.children) > 1 {
+			break
+		}
+		if len(n.children) == 1 { // merge n into its only child
+			c := b.own(n.children[0])
+			c.label = n.label + c.label
+			parent.children[k] = c
+			break
+		}
+		parent.first = slices.Delete(parent.first, k, k+1)
+		parent.children = slices.Delete(parent.children, k, k+1)
+	}
+	root = path[0]
+	if len(root.subs) == 0 && len(root.children) == 0 {
+		return nil
+	}
+	return root
 }
 
 func commonPrefixLen(a, b string) int {
@@ -69,34 +155,10 @@ func commonPrefixLen(a, b string) int {
 	return n
 }
 
-// file puts a sub-route into a bucket under every prefix a matching path
-// must start with.
-func (b *bucket) file(s *subRoute, rank int32, a *slab) {
-	switch {
-	case len(s.prefixes) > 0:
-		for _, p := range s.prefixes {
-			b.root.insert(p, rank, a)
-		}
-	case len(s.regexes) > 0:
-		if slices.Contains(s.regexLiterals, "") {
-			b.root.add(rank)
-			return
-		}
-		for _, lp := range s.regexLiterals {
-			b.root.insert(lp, rank, a)
-		}
-	default:
-		b.root.add(rank)
-	}
-}
-
-// slab hands out the index's buckets and trie nodes, and the one-element
-// slices a split node starts with, from chunks: building the index of
-// 10,000 routes then takes tens of allocations instead of tens of
-// thousands. The index, like the Router, is never changed once built, so
-// nothing is freed piecemeal.
+// slab hands out trie nodes, and the one-element slices a split node
+// starts with, from chunks: building the index of 10,000 routes then takes
+// tens of allocations instead of tens of thousands.
 type slab struct {
-	buckets  []bucket
 	nodes    []trieNode
 	first    []byte
 	children []*trieNode
@@ -104,22 +166,15 @@ type slab struct {
 
 const slabChunk = 256
 
-func (a *slab) bucket() *bucket {
-	if len(a.buckets) == 0 {
-		a.buckets = make([]bucket, slabChunk)
-	}
-	b := &a.buckets[0]
-	a.buckets = a.buckets[1:]
-	return b
-}
-
-func (a *slab) node(label string) *trieNode {
+// node returns a new node owned by b.
+func (b *batch) node(label string) *trieNode {
+	a := &b.slab
 	if len(a.nodes) == 0 {
 		a.nodes = make([]trieNode, slabChunk)
 	}
 	n := &a.nodes[0]
 	a.nodes = a.nodes[1:]
-	n.label = label
+	n.owner, n.label = b, label
 	return n
 }
 
@@ -146,79 +201,106 @@ func (a *slab) childrenOf(c *trieNode) []*trieNode {
 	return s
 }
 
-// hostIndex finds the buckets a request host can hit.
+// hostIndex finds the tries a request host can hit.
 type hostIndex struct {
-	exact  map[string]*bucket // "a.com"
-	suffix map[string]*bucket // "*.a.com" filed as ".a.com"
-	prefix map[string]*bucket // "a.*" filed as "a."
-	any    bucket             // routes without hosts
-	slab   slab               // where buckets and trie nodes come from
+	exact  map[string]*trieNode // "a.com"
+	suffix map[string]*trieNode // "*.a.com" filed as ".a.com"
+	prefix map[string]*trieNode // "a.*" filed as "a."
+	any    *trieNode            // routes without hosts; nil for none
 }
 
 func newHostIndex() hostIndex {
 	return hostIndex{
-		exact:  map[string]*bucket{},
-		suffix: map[string]*bucket{},
-		prefix: map[string]*bucket{},
+		exact:  map[string]*trieNode{},
+		suffix: map[string]*trieNode{},
+		prefix: map[string]*trieNode{},
 	}
 }
 
-// file puts a sub-route into the bucket of each of its hosts, or into the
-// any-host bucket.
-func (x *hostIndex) file(s *subRoute, rank int32) {
+// file puts s into the trie of each of its hosts, or into the any-host
+// trie.
+func (b *batch) file(s *subRoute) {
+	b.eachTrie(s, func(root *trieNode) *trieNode {
+		for _, key := range s.pathKeys() {
+			root = b.insert(root, key, s)
+		}
+		return root
+	})
+}
+
+// unfile takes s out of the tries file put it in.
+func (b *batch) unfile(s *subRoute) {
+	b.eachTrie(s, func(root *trieNode) *trieNode {
+		for _, key := range s.pathKeys() {
+			if root = b.delete(root, key, s); root == nil {
+				break
+			}
+		}
+		return root
+	})
+}
+
+// eachTrie replaces the root of each trie s belongs in by what change
+// makes of it; a trie change leaves empty (nil) is dropped.
+func (b *batch) eachTrie(s *subRoute, change func(root *trieNode) *trieNode) {
+	x := &b.r.hosts
 	if len(s.hosts) == 0 {
-		x.any.file(s, rank, &x.slab)
+		x.any = change(x.any)
 		return
 	}
 	for i := range s.hosts {
 		h := &s.hosts[i]
-		m := x.exact
+		var m map[string]*trieNode
 		switch h.op {
 		case opSuffix:
-			m = x.suffix
+			m = writable(b, ownsSuffix, &x.suffix)
 		case opPrefix:
-			m = x.prefix
+			m = writable(b, ownsPrefix, &x.prefix)
+		default:
+			m = writable(b, ownsExact, &x.exact)
 		}
-		b := m[h.value]
-		if b == nil {
-			b = x.slab.bucket()
-			m[h.value] = b
+		if root := change(m[h.value]); root != nil {
+			m[h.value] = root
+		} else {
+			delete(m, h.value)
 		}
-		b.file(s, rank, &x.slab)
 	}
 }
 
-// lookup calls visit with each bucket the host can hit: its exact bucket,
-// the buckets of every wildcard suffix (".b.c" and ".c" for "a.b.c") and
-// prefix ("a." and "a.b."), and the any-host bucket. A wildcard value always
-// starts (suffix) or ends (prefix) with a dot, so cutting at dots finds all.
-func (x *hostIndex) lookup(host string, hasHost bool, visit func(*bucket)) {
+// lookup calls visit with the root of each trie the host can hit: its
+// exact host's, those of every wildcard suffix (".b.c" and ".c" for
+// "a.b.c") and prefix ("a." and "a.b."), and the any-host trie. A wildcard
+// value always starts (suffix) or ends (prefix) with a dot, so cutting at
+// dots finds all.
+func (x *hostIndex) lookup(host string, hasHost bool, visit func(*trieNode)) {
 	if hasHost {
-		if b := x.exact[host]; b != nil {
-			visit(b)
+		if n := x.exact[host]; n != nil {
+			visit(n)
 		}
 		if len(x.suffix) > 0 || len(x.prefix) > 0 {
 			for i := 0; i < len(host); i++ {
 				if host[i] != '.' {
 					continue
 				}
-				if b := x.suffix[host[i:]]; b != nil {
-					visit(b)
+				if n := x.suffix[host[i:]]; n != nil {
+					visit(n)
 				}
-				if b := x.prefix[host[:i+1]]; b != nil {
-					visit(b)
+				if n := x.prefix[host[:i+1]]; n != nil {
+					visit(n)
 				}
 			}
 		}
 	}
-	visit(&x.any)
+	if x.any != nil {
+		visit(x.any)
+	}
 }
 
-// walk calls visit with the rank lists of the nodes path reaches.
-func (n *trieNode) walk(path string, visit func([]int32)) {
+// walk calls visit with the sub-route lists of the nodes path reaches.
+func (n *trieNode) walk(path string, visit func([]*subRoute)) {
 	for i := 0; ; {
-		if len(n.ranks) > 0 {
-			visit(n.ranks)
+		if len(n.subs) > 0 {
+			visit(n.subs)
 		}
 		if i >= len(path) {
 			return

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -36,11 +35,11 @@ type input struct {
 	sni     string
 }
 
-// search is the state of one Match: the best (lowest) rank found so far.
+// search is the state of one Match: the best sub-route found so far.
 type search struct {
 	r     *Router
 	in    input
-	best  int32
+	best  *subRoute
 	regex *regexp.Regexp // the regex path that matched for best, if any
 }
 
@@ -53,7 +52,7 @@ type search struct {
 func (r *Router) Match(req *Request) (Match, bool) {
 	// The input lives inside search, by value: a pointer to a separate
 	// variable would make it escape to the heap.
-	s := search{r: r, best: math.MaxInt32}
+	s := search{r: r}
 	s.in = input{
 		method:  req.Method,
 		path:    NormalizePath(req.Path),
@@ -72,32 +71,32 @@ func (r *Router) Match(req *Request) (Match, bool) {
 		return Match{}, false
 	}
 
-	r.hosts.lookup(in.host, in.hasHost, func(b *bucket) {
-		b.root.walk(in.path, s.scan)
+	r.hosts.lookup(in.host, in.hasHost, func(root *trieNode) {
+		root.walk(in.path, s.scan)
 	})
-	if s.best == math.MaxInt32 {
+	if s.best == nil {
 		return Match{}, false
 	}
-	return r.result(s.best, s.regex, in.path), true
+	return s.best.result(s.regex, in.path), true
 }
 
-// scan looks for a sub-route better than the best so far in a rank list.
-func (s *search) scan(ranks []int32) {
-	for _, rank := range ranks {
-		if rank >= s.best {
+// scan looks for a sub-route better than the best so far in a list in
+// rank order.
+func (s *search) scan(subs []*subRoute) {
+	for _, sub := range subs {
+		if s.best != nil && byRank(sub, s.best) >= 0 {
 			return
 		}
-		if ok, re := s.r.subs[rank].match(&s.in); ok {
-			s.best, s.regex = rank, re
+		if ok, re := sub.match(&s.in); ok {
+			s.best, s.regex = sub, re
 			return
 		}
 	}
 }
 
-// result builds the Match of the sub-route of rank best, whose regex path
-// re matched (nil for other paths).
-func (r *Router) result(best int32, re *regexp.Regexp, path string) Match {
-	sub := &r.subs[best]
+// result builds the Match of sub, whose regex path re matched (nil for
+// other paths).
+func (sub *subRoute) result(re *regexp.Regexp, path string) Match {
 	m := Match{Route: sub.route, Path: path}
 	switch {
 	case re != nil:
@@ -120,9 +119,9 @@ func (r *Router) result(best int32, re *regexp.Regexp, path string) Match {
 // validUTF8 applies Kong's rule that a request field some route reads must
 // be valid UTF-8, or nothing matches (atc-router refuses the value).
 func (r *Router) validUTF8(in *input) bool {
-	if r.readsPath && !utf8.ValidString(in.path) ||
-		r.readsHost && !utf8.ValidString(in.host) ||
-		r.readsSNI && !utf8.ValidString(in.sni) {
+	if r.pathRoutes > 0 && !utf8.ValidString(in.path) ||
+		r.hostRoutes > 0 && !utf8.ValidString(in.host) ||
+		r.sniRoutes > 0 && !utf8.ValidString(in.sni) {
 		return false
 	}
 	if in.headers == nil {

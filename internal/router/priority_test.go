@@ -111,9 +111,10 @@ func TestNewErrors(t *testing.T) {
 		{ID: id(3), Paths: []string{"/d"}},
 	}
 	r, err := New(routes)
-	want := "route not-a-uuid: invalid id: expected a UUID\n" +
-		"route " + id(1) + ": duplicate id\n" +
-		"route " + id(2) + ": invalid regex \"~/(\": error parsing regexp: missing closing ): `^/(`"
+	// One error per route left out, in the order of their ids.
+	want := "route " + id(1) + ": duplicate id\n" +
+		"route " + id(2) + ": invalid regex \"~/(\": error parsing regexp: missing closing ): `^/(`\n" +
+		"route not-a-uuid: invalid id: expected a UUID"
 	if got := errText(err); got != want {
 		t.Errorf("New error:\n%s\nwant:\n%s", got, want)
 	}

@@ -24,7 +24,11 @@ type regexCache struct {
 
 var pathRegexes = &regexCache{cur: map[string]compiledRegex{}}
 
+// get returns the compiled form of a regex path; a nil cache compiles it.
 func (c *regexCache) get(path string) (compiledRegex, error) {
+	if c == nil {
+		return compileRegex(path)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.cur[path]; ok {
@@ -34,13 +38,11 @@ func (c *regexCache) get(path string) (compiledRegex, error) {
 		c.cur[path] = e
 		return e, nil
 	}
-	re, err := compilePathRegex(path)
-	if err != nil {
-		return compiledRegex{}, err
+	e, err := compileRegex(path)
+	if err == nil {
+		c.cur[path] = e
 	}
-	e := compiledRegex{re: re, literal: literalPrefix(re)}
-	c.cur[path] = e
-	return e, nil
+	return e, err
 }
 
 // rotate ends a build: what it did not use survives one more build.
@@ -48,6 +50,15 @@ func (c *regexCache) rotate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.prev, c.cur = c.cur, make(map[string]compiledRegex, len(c.cur))
+}
+
+// compileRegex compiles a regex path and finds its literal prefix.
+func compileRegex(path string) (compiledRegex, error) {
+	re, err := compilePathRegex(path)
+	if err != nil {
+		return compiledRegex{}, err
+	}
+	return compiledRegex{re: re, literal: literalPrefix(re)}, nil
 }
 
 // compilePathRegex compiles a regex route path ("~/re") the way Kong hands

@@ -83,17 +83,20 @@ type Headers interface {
 // (Kong's PROTOCOLS_WITH_SUBSYSTEM entries for "http").
 var httpProtocols = []string{"http", "https", "grpc", "grpcs"}
 
-// servesHTTP reports whether a route belongs to the HTTP router. A route
-// without protocols gets Kong's default (http, https). Stream routes (tcp,
-// tls, udp, tls_passthrough) belong to the StreamRouter (NewStream).
-func servesHTTP(rt *Route) bool {
-	if len(rt.Protocols) == 0 {
+// ServesHTTP reports whether a route with these protocols belongs to the
+// HTTP router. A route without protocols gets Kong's default (http,
+// https). Stream routes (tcp, tls, udp, tls_passthrough) belong to the
+// StreamRouter (NewStream).
+func ServesHTTP(protocols []string) bool {
+	if len(protocols) == 0 {
 		return true
 	}
-	for _, p := range rt.Protocols {
+	for _, p := range protocols {
 		if slices.Contains(httpProtocols, p) {
 			return true
 		}
 	}
 	return false
 }
+
+func servesHTTP(rt *Route) bool { return ServesHTTP(rt.Protocols) }

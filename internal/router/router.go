@@ -9,23 +9,34 @@ import (
 )
 
 // Router is a compiled, immutable set of routes. Match is safe for
-// concurrent use; a Router is replaced, never updated.
+// concurrent use; a Router is replaced, never updated: Update returns a
+// new one that shares what did not change.
 type Router struct {
-	routes []Route
-	subs   []subRoute // in priority order: index = rank, 0 first
+	routes map[uuid]*compiledRoute // every route served, by id
+	failed map[string]failure      // the routes left out, by Route.ID
 	hosts  hostIndex
 
-	// Fields some route reads. Kong fills only those into the atc-router
-	// context, and a value that is not valid UTF-8 there fails the whole
-	// match (404), so Match checks the same ones.
-	readsPath, readsHost, readsSNI bool
-	headerNames                    []string
+	// How many routes read each request field. Kong fills only the fields
+	// some route reads into the atc-router context, and a value that is not
+	// valid UTF-8 there fails the whole match (404), so Match checks the
+	// same ones.
+	pathRoutes, hostRoutes, sniRoutes int
+	headerRoutes                      map[string]int // by canonical header name
+	headerNames                       []string       // the keys of headerRoutes
+}
 
-	// What NewFrom reuses: slots maps the id of each route served to its
-	// index in routes, and compiled holds, at that index, the route's
-	// sub-routes with route unset.
-	slots    map[uuid]int32
-	compiled [][]subRoute
+// compiledRoute is a route as the Router serves it. It is never changed
+// once its batch is done: a new value of the route gets a new one.
+type compiledRoute struct {
+	route Route
+	subs  []subRoute // their route is &route
+	batch *batch     // the batch that set it
+}
+
+// failure is why a route is left out, and the batch that found it.
+type failure struct {
+	err   error
+	batch *batch
 }
 
 var errDuplicateID = errors.New("duplicate id")
@@ -48,123 +59,67 @@ func New(routes []Route) (*Router, error) {
 // the other fields, Payload included, are always taken from routes. The
 // result is the Router New(routes) returns; only the work differs.
 func NewFrom(prev *Router, routes []Route) (*Router, error) {
-	r := &Router{
-		routes:   slices.Clone(routes),
-		hosts:    newHostIndex(),
-		slots:    make(map[uuid]int32, len(routes)),
-		compiled: make([][]subRoute, len(routes)),
-	}
-	// fresh collects the sub-routes compiled now; those reused keep the
-	// rank order they have in prev.subs and are merged in below, which
-	// spares sorting them all again.
-	var fresh []subRoute
-	// next maps the index of a route in prev.routes to 1 + its index in
-	// r.routes when its sub-routes are reused, else 0.
-	var next []int32
-	if prev == nil {
-		fresh = make([]subRoute, 0, len(routes))
-	} else {
-		next = make([]int32, len(prev.routes))
+	b := &batch{
+		r: &Router{
+			routes:       make(map[uuid]*compiledRoute, len(routes)),
+			failed:       map[string]failure{},
+			headerRoutes: map[string]int{},
+			hosts:        newHostIndex(),
+		},
+		base:    prev,
+		regexes: pathRegexes,
+		owns:    ownsAll,
 	}
 	defer pathRegexes.rotate()
-	var errs []error
-	for i := range r.routes {
-		rt := &r.routes[i]
-		if !servesHTTP(rt) {
-			continue
-		}
-		id, err := parseUUID(rt.ID)
-		var subs []subRoute
-		reusedNow := false
-		switch {
-		case err != nil:
-		case r.hasID(id):
-			err = errDuplicateID
-		default:
-			var from int32
-			if subs, from = prev.reuse(rt, id); subs != nil {
-				next[from], reusedNow = int32(i)+1, true
-				break
-			}
-			subs, err = compileRoute(rt, id)
-			for j := range subs {
-				subs[j].route = nil // set on the copies in r.subs
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("route %s: %w", rt.ID, err))
-			continue
-		}
-		r.slots[id] = int32(i)
-		r.compiled[i] = subs
-		last := subs[len(subs)-1]
-		last.route = rt
-		r.noteFields(last)
-		if reusedNow {
-			continue // merged in below, in prev's order
-		}
-		for _, s := range subs {
-			s.route, s.slot = rt, int32(i)
-			fresh = append(fresh, s)
-		}
+	compiled := make([]compiledRoute, len(routes)) // one allocation for all
+	for i := range routes {
+		b.set(&routes[i], &compiled[i])
 	}
-	slices.SortFunc(fresh, byRank)
-	r.subs = fresh
-	if prev != nil {
-		r.subs = r.mergeReused(prev, fresh, next)
+	return b.finish()
+}
+
+// Update returns a Router serving r's routes changed by set and remove:
+// each route of set is added, or replaces r's route of the same id (a
+// route of set outside the HTTP subsystem only removes it); the route of
+// each id in remove is dropped. r itself does not change and stays usable.
+//
+// The work is in proportion to the changes, not to the number of routes:
+// the new Router shares r's compiled routes and the parts of its index the
+// changes do not touch. The result matches like New over the routes it
+// serves; err reports every route left out, those of earlier builds
+// included, as New does.
+func (r *Router) Update(set []Route, remove []string) (*Router, error) {
+	next := *r
+	b := &batch{r: &next, base: r}
+	for _, id := range remove {
+		b.remove(id)
 	}
-	for i := range r.subs {
-		r.hosts.file(&r.subs[i], int32(i))
+	for i := range set {
+		b.set(&set[i], nil)
 	}
-	return r, errors.Join(errs...)
+	return b.finish()
+}
+
+// err joins the failures, in the order of their route ids.
+func (r *Router) err() error {
+	if len(r.failed) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(r.failed))
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		errs[i] = fmt.Errorf("route %s: %w", id, r.failed[id].err)
+	}
+	return errors.Join(errs...)
 }
 
 // byRank orders sub-routes as the router tries them: higher priority
 // first, then the greater route id (Kong's atc-router order).
-func byRank(a, b subRoute) int {
+func byRank(a, b *subRoute) int {
 	if c := cmp.Compare(b.priority, a.priority); c != 0 {
 		return c
 	}
 	return b.id.compare(a.id)
-}
-
-// mergeReused returns r's sub-routes in rank order: those of the routes
-// reused from prev (next, see NewFrom), in the order prev ranked them,
-// merged with fresh, sorted by byRank.
-func (r *Router) mergeReused(prev *Router, fresh []subRoute, next []int32) []subRoute {
-	out := make([]subRoute, 0, len(fresh)+len(prev.subs))
-	for _, s := range prev.subs {
-		j := next[s.slot]
-		if j == 0 {
-			continue
-		}
-		s.route, s.slot = &r.routes[j-1], j-1
-		for len(fresh) > 0 && byRank(fresh[0], s) < 0 {
-			out = append(out, fresh[0])
-			fresh = fresh[1:]
-		}
-		out = append(out, s)
-	}
-	return append(out, fresh...)
-}
-
-// reuse returns the sub-routes r compiled for route id when rt compiles
-// the same (route unset), and the route's index in r.routes; nil when
-// it does not.
-func (r *Router) reuse(rt *Route, id uuid) ([]subRoute, int32) {
-	if r == nil {
-		return nil, 0
-	}
-	i, ok := r.slots[id]
-	if !ok || !sameMatching(&r.routes[i], rt) {
-		return nil, 0
-	}
-	return r.compiled[i], i
-}
-
-func (r *Router) hasID(id uuid) bool {
-	_, ok := r.slots[id]
-	return ok
 }
 
 // sameMatching reports whether a and b have equal values in every field
@@ -178,16 +133,4 @@ func sameMatching(a, b *Route) bool {
 		slices.Equal(a.SNIs, b.SNIs) &&
 		maps.EqualFunc(a.Headers, b.Headers, slices.Equal) &&
 		(a.Headers == nil) == (b.Headers == nil)
-}
-
-// noteFields records the request fields a route reads.
-func (r *Router) noteFields(s subRoute) {
-	r.readsPath = r.readsPath || len(s.route.Paths) > 0
-	r.readsHost = r.readsHost || len(s.hosts) > 0
-	r.readsSNI = r.readsSNI || len(s.snis) > 0
-	for _, h := range s.headers {
-		if !slices.Contains(r.headerNames, h.name) {
-			r.headerNames = append(r.headerNames, h.name)
-		}
-	}
 }

@@ -104,7 +104,7 @@ var pcreWording = map[syntax.ErrorCode]string{
 // header has a value. It complements the field checks (ValidatePath,
 // ValidateHost); the id is not checked here.
 func ValidateRoute(rt *Route) error {
-	if _, err := compileRoute(rt, uuid{}); err != nil {
+	if _, err := compileRoute(rt, uuid{}, nil); err != nil {
 		return fmt.Errorf("%s%w", msgExpressionFailed, err)
 	}
 	return nil
