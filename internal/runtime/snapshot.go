@@ -39,6 +39,9 @@ type Snapshot struct {
 	// bindings are the Payloads of the routes, by route id, for the next
 	// build to reuse.
 	bindings map[string]*Binding
+	// httpErr and streamErr are what the routers reported, kept for the
+	// next build when it keeps a router.
+	httpErr, streamErr error
 }
 
 // Binding is what a matched route leads to.
@@ -67,15 +70,18 @@ func Build(ctx context.Context, db *store.DB) (*Snapshot, error) {
 }
 
 // PluginCompiler turns the configured plugin instances into the form the
-// plugin runtime runs. Compile is called once per snapshot build, from
-// the holder's build goroutine only; an unchanged row keeps the same
-// *entities.Plugin from one build to the next, so a compiler may reuse
-// what it built for it.
+// plugin runtime runs. Compile is called for the first snapshot and for
+// each one after a change of the plugins (a snapshot built after other
+// changes keeps the plugins of the one before), from the holder's build
+// goroutine only; an unchanged row keeps the same *entities.Plugin from
+// one build to the next, so a compiler may reuse what it built for it.
 type PluginCompiler interface {
 	Compile(plugins []*entities.Plugin) any
 }
 
-func routerRoute(rt *entities.Route, b *Binding) router.Route {
+// routerRoute is the router's view of a binding's route.
+func routerRoute(b *Binding) router.Route {
+	rt := b.Route
 	return router.Route{
 		ID:            rt.ID,
 		Protocols:     rt.Protocols,
