@@ -25,25 +25,35 @@ func profileSeconds(d time.Duration) int {
 // while fetching its CPU profile and a delta allocation profile over the round from
 // debug_listen, saved under o.profile.
 func profileRound(ctx context.Context, o options, sc scenario) error {
+	return profileLoad(ctx, o, sc.name, func(ctx context.Context) error {
+		_, err := runWrk(ctx, o, sc.url(gatewayProxy), sc.key(), o.duration)
+		return err
+	})
+}
+
+// profileLoad runs load, one extra, unmeasured round of o.duration, while fetching the
+// gateway's CPU profile and a delta allocation profile over it from debug_listen, saved
+// under o.profile with the name given.
+func profileLoad(ctx context.Context, o options, name string, load func(context.Context) error) error {
 	secs := profileSeconds(o.duration)
-	cpu, allocs := profilePaths(o.profile, sc.name)
-	logf("%s: profile round %s (not in the table): CPU and allocations over %d s", sc.name, o.duration, secs)
+	cpu, allocs := profilePaths(o.profile, name)
+	logf("%s: profile round %s (not in the table): CPU and allocations over %d s", name, o.duration, secs)
 	errs := make(chan error, 2)
 	for _, p := range []struct{ file, profile string }{{cpu, "profile"}, {allocs, "allocs"}} {
 		go func() {
 			errs <- fetchProfile(ctx, fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", gatewayDebug, p.profile, secs), p.file)
 		}()
 	}
-	_, wrkErr := runWrk(ctx, o, sc.url(gatewayProxy), sc.key(), o.duration)
+	loadErr := load(ctx)
 	for range 2 {
 		if err := <-errs; err != nil {
 			return err
 		}
 	}
-	if wrkErr != nil {
-		return wrkErr
+	if loadErr != nil {
+		return loadErr
 	}
-	logf("%s: profiles %s and %s; read them with: go tool pprof -top %s %s", sc.name, cpu, allocs, o.gateway, cpu)
+	logf("%s: profiles %s and %s; read them with: go tool pprof -top %s %s", name, cpu, allocs, o.gateway, cpu)
 	return nil
 }
 

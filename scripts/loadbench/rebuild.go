@@ -157,7 +157,8 @@ func (b *bench) rebuild(ctx context.Context) (string, error) {
 		return "", err
 	}
 
-	sqlite := gatewayConfig{name: "gateway-rebuild", dir: filepath.Join(dir, "sqlite"), debug: true}
+	profile := b.o.profile != ""
+	sqlite := gatewayConfig{name: "gateway-rebuild", dir: filepath.Join(dir, "sqlite"), debug: true, profile: profile}
 	if err := os.Mkdir(sqlite.dir, 0o755); err != nil {
 		return "", err
 	}
@@ -171,7 +172,7 @@ func (b *bench) rebuild(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dbless := gatewayConfig{name: "gateway-rebuild", dir: filepath.Join(dir, "db-less"), kongYML: file, debug: true}
+	dbless := gatewayConfig{name: "gateway-rebuild", dir: filepath.Join(dir, "db-less"), kongYML: file, debug: true, profile: profile}
 	if err := os.Mkdir(dbless.dir, 0o755); err != nil {
 		return "", err
 	}
@@ -240,6 +241,18 @@ func (b *bench) rebuildRuns(ctx context.Context, c gatewayConfig, store string, 
 	for _, r := range parseRebuilds(string(log)) {
 		if r.generation > 1 { // the first is the start-up's; the quiet rounds change nothing
 			runs[1].rebuilds = append(runs[1].rebuilds, r)
+		}
+	}
+	if c.profile { // after the log is read, so that its rebuilds are not the runs'
+		name := "rebuild-" + strings.ToLower(store)
+		err := profileLoad(ctx, o, name, func(ctx context.Context) error {
+			_, _, err := (&measure{}).round(ctx, o, p, url, "", func(ctx context.Context) {
+				(&changes{n: runs[1].ch.n}).loop(ctx, every, o.duration, write)
+			})
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("profile: %w", err)
 		}
 	}
 	return runs, nil
