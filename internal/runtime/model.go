@@ -255,6 +255,7 @@ func (m *model) compileChanges(pc PluginCompiler, prev *Snapshot) *Snapshot {
 		}
 	}
 	if len(c.routes) > 0 {
+		yield()
 		m.updateRoutes(&s, prev)
 	}
 	if c.upstreams {
@@ -290,6 +291,7 @@ func (m *model) updateRoutes(s, prev *Snapshot) {
 		set = append(set, routerRoute(b))
 		stream = stream || isStream(b.Route)
 	}
+	yield() // cloning the bindings and the router's routes take the most time
 	s.Router, s.httpErr = prev.Router.Update(set, remove)
 	if stream {
 		var routes []router.Route
@@ -356,7 +358,7 @@ func (m *model) compilePlugins(pc PluginCompiler) any {
 
 // yield lets the goroutines waiting for a processor run between the
 // phases of a build. The build runs beside the proxy; on a node with one
-// processor (GOMAXPROCS=1) it would otherwise hold it until the
-// scheduler preempts it, up to 10 ms at a time, and every request
-// arriving meanwhile would wait that long.
+// processor (GOMAXPROCS=1) it would otherwise hold it until it is done
+// or the scheduler preempts it, up to 10 ms at a time, and every request
+// in flight meanwhile would wait that long.
 func yield() { goruntime.Gosched() }
