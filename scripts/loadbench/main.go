@@ -69,10 +69,18 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	deadline := time.Now().Add(o.timeout)
+	if d, err := time.Parse(time.RFC3339Nano, os.Getenv(deadlineEnv)); err == nil {
+		deadline = d // the timeout runs from the start of the loadbench that moved
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	if err := run(ctx, o); err != nil {
+	err = prepare(ctx, o)
+	if err == nil {
+		err = run(ctx, o)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
 		}
@@ -81,18 +89,58 @@ func main() {
 	}
 }
 
+// loadCPUEnv and deadlineEnv are set in the environment of a loadbench moved to its
+// load core: the core, and the deadline of the whole run.
+const (
+	loadCPUEnv  = "LOADBENCH_RUNNING_ON"
+	deadlineEnv = "LOADBENCH_DEADLINE"
+)
+
+// prepare installs the tools, builds the gateway, and runs loadbench again, in place
+// (exec), pinned to the load core: its own work during a round (the rebuild step's
+// Admin API writes and polls) is load, and must not take the proxy's core from it. It
+// returns only when it did not exec: in the moved loadbench, or on an error.
+func prepare(ctx context.Context, o options) error {
+	if os.Getenv(loadCPUEnv) == o.loadCPU {
+		return nil
+	}
+	if err := ensureTools(ctx); err != nil {
+		return err
+	}
+	if !o.skipBuild {
+		root, err := repoRoot()
+		if err != nil {
+			return err
+		}
+		logf("building the gateway (make build)")
+		if err := runQuiet(ctx, root, "make", "build"); err != nil {
+			return fmt.Errorf("make build: %w", err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	argv := append([]string{"taskset", "-c", o.loadCPU, self, "-no-build"}, os.Args[1:]...)
+	env := append(os.Environ(), loadCPUEnv+"="+o.loadCPU)
+	if d, ok := ctx.Deadline(); ok {
+		env = append(env, deadlineEnv+"="+d.Format(time.RFC3339Nano))
+	}
+	return syscall.Exec(lookPath("taskset"), argv, env)
+}
+
 // parseFlags reads the options from args, with the LOADBENCH_* variables as defaults.
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("loadbench", flag.ContinueOnError)
 	fs.IntVar(&o.rounds, "rounds", envInt("LOADBENCH_ROUNDS", 5), "measured rounds per proxy and scenario (env LOADBENCH_ROUNDS)")
-	fs.DurationVar(&o.duration, "duration", envDuration("LOADBENCH_DURATION", 10*time.Second), "length of one measured round (env LOADBENCH_DURATION)")
+	fs.DurationVar(&o.duration, "duration", envDuration("LOADBENCH_DURATION", 8*time.Second), "length of one measured round (env LOADBENCH_DURATION)")
 	fs.DurationVar(&o.warmup, "warmup", envDuration("LOADBENCH_WARMUP", 5*time.Second), "unmeasured warm-up per proxy and scenario (env LOADBENCH_WARMUP)")
 	fs.IntVar(&o.connections, "connections", envInt("LOADBENCH_CONNECTIONS", 50), "wrk connections (env LOADBENCH_CONNECTIONS)")
 	fs.IntVar(&o.threads, "threads", envInt("LOADBENCH_THREADS", 1), "wrk threads (env LOADBENCH_THREADS)")
 	fs.DurationVar(&o.timeout, "timeout", envDuration("LOADBENCH_TIMEOUT", 15*time.Minute), "hard limit on the whole run (env LOADBENCH_TIMEOUT)")
 	fs.StringVar(&o.scenarios, "scenarios", os.Getenv("LOADBENCH_SCENARIOS"), "comma-separated subset of the table's "+strings.Join(scenarioNames(), ",")+
-		" (default: all of them) and the steps "+strings.Join(stepNames(), ",")+" (run only when named) (env LOADBENCH_SCENARIOS)")
+		" and of the steps "+strings.Join(stepNames(), ",")+" (default: all of them) (env LOADBENCH_SCENARIOS)")
 	fs.StringVar(&o.gateway, "gateway", envString("LOADBENCH_GATEWAY", "bin/silverback"), "gateway binary, relative to the repository root (env LOADBENCH_GATEWAY)")
 	fs.BoolVar(&o.skipBuild, "no-build", false, "do not run `make build` first")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, logs) instead of removing it")
@@ -116,15 +164,6 @@ func run(ctx context.Context, o options) error {
 	root, err := repoRoot()
 	if err != nil {
 		return err
-	}
-	if err := ensureTools(ctx); err != nil {
-		return err
-	}
-	if !o.skipBuild {
-		logf("building the gateway (make build)")
-		if err := runQuiet(ctx, root, "make", "build"); err != nil {
-			return fmt.Errorf("make build: %w", err)
-		}
 	}
 	if o.profile != "" {
 		if o.profile, err = filepath.Abs(o.profile); err != nil {

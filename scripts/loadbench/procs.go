@@ -212,7 +212,20 @@ func runQuiet(ctx context.Context, dir string, argv ...string) error {
 	return err
 }
 
-func numCPU() int { return runtime.NumCPU() }
+// numCPU is the number of the machine's cores, not of those loadbench may run on.
+func numCPU() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, _, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "processor" {
+			n++
+		}
+	}
+	if n == 0 {
+		return runtime.NumCPU()
+	}
+	return n
+}
 
 // memStatus is a process's memory from /proc/<pid>/status, in KiB: its resident set
 // now (VmRSS) and at its peak (VmHWM).

@@ -92,7 +92,7 @@ func stepNames() []string {
 // comma-separated list; "" selects every scenario of the table and no step.
 func selectScenarios(list string) ([]scenario, []step, error) {
 	if list == "" {
-		return scenarios, nil, nil
+		return scenarios, steps, nil
 	}
 	var table []scenario
 	var extra []step

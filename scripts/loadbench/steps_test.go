@@ -145,8 +145,8 @@ func TestPercentile(t *testing.T) {
 
 func TestSelectScenarios(t *testing.T) {
 	table, extra, err := selectScenarios("")
-	if err != nil || len(table) != len(scenarios) || len(extra) != 0 {
-		t.Errorf("default: %d scenarios, %d steps, %v; want every scenario and no step", len(table), len(extra), err)
+	if err != nil || len(table) != len(scenarios) || len(extra) != len(steps) {
+		t.Errorf("default: %d scenarios, %d steps, %v; want every scenario and every step", len(table), len(extra), err)
 	}
 	table, extra, err = selectScenarios("rebuild, plain,memory")
 	if err != nil || len(table) != 1 || table[0].name != "plain" || len(extra) != 2 || extra[0].name != "rebuild" || extra[1].name != "memory" {
