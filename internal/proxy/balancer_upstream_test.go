@@ -266,7 +266,7 @@ func TestLatencyThroughProxy(t *testing.T) {
 	var slowHits atomic.Int64
 	slowSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slowHits.Add(1)
-		time.Sleep(30 * time.Millisecond) // the latency under test
+		time.Sleep(150 * time.Millisecond) // the latency under test, far above any noise on the fast one
 	}))
 	t.Cleanup(slowSrv.Close)
 	e, _, _ := balancedEnv(t, map[string]any{"algorithm": "latency"}, fast.target(), slowSrv.Listener.Addr().String())
