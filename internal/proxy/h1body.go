@@ -7,12 +7,15 @@ import (
 	"io"
 )
 
-// h1Body reads a request body off the connection: Content-Length
-// delimited, or chunked (strictly: CRLF line endings, at most 16 hex
-// digits, extensions ignored, trailers read and dropped).
+// h1Body reads an HTTP/1 message body off a connection: Content-Length
+// delimited, chunked (strictly: CRLF line endings, at most 16 hex digits,
+// extensions ignored, trailers read and dropped), or, for a response,
+// delimited by the end of the connection.
 type h1Body struct {
-	c       *h1Conn
+	br      *bufio.Reader
+	c       *h1Conn // the client connection of a request body, else nil
 	chunked bool
+	toEOF   bool  // the body ends with the connection
 	n       int64 // bytes left: in the body, or in the current chunk
 	inChunk bool  // chunk data was being read: CRLF follows it
 	eof     bool
@@ -28,9 +31,14 @@ var (
 
 const maxChunkLine = 4096 // net/http's limit on a chunk-size line
 
+// reset prepares b for a request body on c: chunked, or of n bytes.
 func (b *h1Body) reset(c *h1Conn, chunked bool, n int64) {
-	*b = h1Body{c: c, chunked: chunked, n: n, eof: !chunked && n == 0}
+	*b = h1Body{br: c.br, c: c, chunked: chunked, n: n, eof: !chunked && n == 0}
 }
+
+// Close does nothing: whoever owns the connection decides what becomes
+// of a body left unread.
+func (b *h1Body) Close() error { return nil }
 
 // done reports whether the body was read to its end.
 func (b *h1Body) done() bool { return b.eof }
@@ -45,18 +53,26 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	c := b.c
-	if c.expect100 && !c.wroteContinue {
+	if c := b.c; c != nil && c.expect100 && !c.wroteContinue {
 		if err := c.writeContinue(); err != nil {
 			b.err = err
 			return 0, err
 		}
 	}
+	if b.toEOF {
+		n, err := b.br.Read(p)
+		if err == io.EOF {
+			b.eof = true
+		} else if err != nil {
+			b.err = err
+		}
+		return n, err
+	}
 	if !b.chunked {
 		if int64(len(p)) > b.n {
 			p = p[:b.n]
 		}
-		n, err := c.br.Read(p)
+		n, err := b.br.Read(p)
 		b.n -= int64(n)
 		if b.n == 0 {
 			b.eof = true
@@ -80,30 +96,63 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	if int64(len(p)) > b.n {
 		p = p[:b.n]
 	}
-	n, err := c.br.Read(p)
+	n, err := b.br.Read(p)
 	b.n -= int64(n)
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
-	if err != nil {
+	if err == nil && b.n == 0 {
+		// Read on as far as is at hand, so that what stays buffered is
+		// more of the body (an upstream body with nothing buffered is
+		// flushed to the client), as net/http's chunked reader does.
+		if err = b.readAhead(); err == nil && b.eof {
+			err = io.EOF
+		}
+	}
+	if err != nil && err != io.EOF {
 		b.err = err
 	}
 	return n, err
 }
 
+// readAhead, at the end of a chunk's data, reads its CRLF and the next
+// chunk-size line when they are buffered already, never waiting for more.
+func (b *h1Body) readAhead() error {
+	if b.br.Buffered() < 2 {
+		return nil
+	}
+	if err := b.endChunk(); err != nil {
+		return err
+	}
+	b.inChunk = false
+	buf, _ := b.br.Peek(b.br.Buffered())
+	if bytes.IndexByte(buf, '\n') < 0 {
+		return nil
+	}
+	return b.nextChunk()
+}
+
+// endChunk reads the CRLF that ends a chunk's data.
+func (b *h1Body) endChunk() error {
+	crlf, err := b.br.Peek(2)
+	if err != nil {
+		return unexpected(err)
+	}
+	if crlf[0] != '\r' || crlf[1] != '\n' {
+		return errChunkLine
+	}
+	_, _ = b.br.Discard(2)
+	return nil
+}
+
 // nextChunk ends the current chunk (its CRLF) and reads the next chunk's
 // size line; at the last chunk it reads the trailer section.
 func (b *h1Body) nextChunk() error {
-	br := b.c.br
+	br := b.br
 	if b.inChunk {
-		crlf, err := br.Peek(2)
-		if err != nil {
-			return unexpected(err)
+		if err := b.endChunk(); err != nil {
+			return err
 		}
-		if crlf[0] != '\r' || crlf[1] != '\n' {
-			return errChunkLine
-		}
-		_, _ = br.Discard(2)
 	}
 	line, err := chunkLine(br)
 	if err != nil {
@@ -133,7 +182,8 @@ func (b *h1Body) nextChunk() error {
 			b.eof = true
 			return nil
 		}
-		if bytes.IndexByte(line, ':') <= 0 {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !validFieldName(string(name)) {
 			return errChunkLine
 		}
 	}

@@ -1,10 +1,7 @@
 package proxy
 
 import (
-	"bufio"
-	"io"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,11 +27,9 @@ var (
 	errH1Expect   = &h1Error{status: http.StatusExpectationFailed}
 )
 
-// readHead reads a request head, the request line and the header lines up
-// to the empty line, into c.head; c.lines gets the end of each line.
-// io.EOF means the client closed between requests.
+// readHead reads a request head into c.head and c.lines (see
+// headReader.readLines). io.EOF means the client closed between requests.
 func (c *h1Conn) readHead() error {
-	c.head, c.lines = c.head[:0], c.lines[:0]
 	if c.lastPOST {
 		// RFC 9112 tolerance for old clients: a CRLF after a POST body.
 		peek, _ := c.br.Peek(4)
@@ -44,29 +39,11 @@ func (c *h1Conn) readHead() error {
 		}
 		_, _ = c.br.Discard(n)
 	}
-	limit := c.srv.maxHeaderBytes() + 4096 // net/http's read limit
-	start := 0
-	for {
-		line, err := c.br.ReadSlice('\n')
-		if len(c.head)+len(line) > limit {
-			return errH1TooLarge
-		}
-		c.head = append(c.head, line...)
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil {
-			if err == io.EOF && len(c.head) > 0 {
-				return io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		c.lines = append(c.lines, len(c.head))
-		if len(c.lines) > 1 && (len(c.head)-start == 1 || len(c.head)-start == 2 && c.head[start] == '\r') {
-			return nil
-		}
-		start = len(c.head)
+	err := c.readLines(c.br, c.srv.maxHeaderBytes()+4096) // net/http's read limit
+	if err == errHeadTooLarge {
+		return errH1TooLarge
 	}
+	return err
 }
 
 // parseHead parses the head readHead read into c.in, as net/http's
@@ -263,64 +240,6 @@ func parseLength(v string) (int64, bool) {
 	}
 	return n, true
 }
-
-// canonicalName returns the canonical form of a header name (as
-// textproto's), false when it is not a token. A name already canonical is
-// a slice of the head; common ones are interned.
-func (c *h1Conn) canonicalName(s string) (string, bool) {
-	canonical := true
-	upper := true
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if !isTokenByte(b) {
-			return "", false
-		}
-		if upper && 'a' <= b && b <= 'z' || !upper && 'A' <= b && b <= 'Z' {
-			canonical = false
-		}
-		upper = b == '-'
-	}
-	if canonical {
-		return s, true
-	}
-	if len(s) > len(c.nameBuf) {
-		return textproto.CanonicalMIMEHeaderKey(s), true
-	}
-	buf := c.nameBuf[:len(s)]
-	upper = true
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if upper && 'a' <= b && b <= 'z' {
-			b -= 'a' - 'A'
-		} else if !upper && 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		buf[i] = b
-		upper = b == '-'
-	}
-	if name, ok := commonHeaders[string(buf)]; ok {
-		return name, true
-	}
-	return string(buf), true
-}
-
-// commonHeaders interns the names most requests carry.
-var commonHeaders = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{
-		"Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization",
-		"Cache-Control", "Connection", "Content-Encoding", "Content-Length", "Content-Type",
-		"Cookie", "Expect", "Forwarded", "Host", "If-Match", "If-Modified-Since", "If-None-Match",
-		"Keep-Alive", "Origin", "Pragma", "Proxy-Authorization", "Range", "Referer", "Te",
-		"Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", "Via", "X-Forwarded-For",
-		"X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
-		"Apikey", "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Protocol",
-		"Sec-Websocket-Extensions", "Grpc-Timeout", "Content-Md5",
-	} {
-		m[n] = n
-	}
-	return m
-}()
 
 // validMethod reports whether m is a token.
 func validMethod(m string) bool {

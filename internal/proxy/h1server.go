@@ -206,12 +206,10 @@ type h1Conn struct {
 	state      atomic.Int32
 
 	// the request
-	in            inbound
-	head          []byte // the head as read
-	lines         []int  // where each of its lines ends
+	in inbound
+	headReader
 	header        http.Header
 	vals          []string // backing of the header's values
-	nameBuf       [64]byte
 	body          h1Body
 	expect100     bool // 100 Continue is sent on the body's first read
 	wroteContinue bool
