@@ -35,7 +35,6 @@ type exchange struct {
 	bodyRunning bool         // that goroutine was not waited for yet
 	bodyCut     bool         // the client's body was made unreadable
 	bodyDone    chan error
-	upReq       http.Request // the method http.ReadResponse needs
 
 	h2          h2Stream // the current try's HTTP/2 stream (gRPC services)
 	wroteHeader bool     // response headers went to the client

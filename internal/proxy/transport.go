@@ -58,6 +58,7 @@ type upConn struct {
 	idleAt time.Time
 	reused bool  // taken from the pool (it may have been closed meanwhile)
 	nread  int64 // bytes read in the current exchange
+	res    responseReader
 
 	readTimeout, writeTimeout time.Duration
 }

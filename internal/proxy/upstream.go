@@ -103,9 +103,8 @@ func (p *Proxy) send(ex *exchange, c *upConn, host string) tryResult {
 		writeHead(c.bw, &s.upstream, host, length, ex.sendLength)
 		ex.startBody(c, length)
 	}
-	ex.upReq.Method = s.upstream.method
 	for {
-		resp, err := http.ReadResponse(c.br, &ex.upReq)
+		resp, err := c.readResponse(s.upstream.method)
 		if err != nil {
 			return p.failed(ex, c, err)
 		}
