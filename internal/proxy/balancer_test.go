@@ -178,24 +178,8 @@ func TestRetries(t *testing.T) {
 
 // resettingUpstream accepts connections, reads a request head and closes.
 func resettingUpstream(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				buf := make([]byte, 4096)
-				_, _ = c.Read(buf)
-				c.Close()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return tcpUpstream(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = c.Read(buf)
+	})
 }

@@ -93,25 +93,9 @@ func TestUpstreamResponses(t *testing.T) {
 // rawUpstream answers each request on each connection with raw, then
 // closes the connection.
 func rawUpstream(t *testing.T, raw string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					_, _ = io.WriteString(c, raw)
-				}
-			}()
+	return tcpUpstream(t, func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			_, _ = io.WriteString(c, raw)
 		}
-	}()
-	return ln.Addr().String()
+	})
 }

@@ -244,7 +244,7 @@ func (p *Proxy) copyResponseHeader(ex *exchange, resp *http.Response) {
 		}
 		dst[name] = values
 	}
-	// http.ReadResponse moves the Trailer header into resp.Trailer.
+	// The response readers move the Trailer header into resp.Trailer.
 	if trailers && len(resp.Trailer) > 0 {
 		dst["Trailer"] = []string{strings.Join(slices.Sorted(maps.Keys(resp.Trailer)), ", ")}
 	}
