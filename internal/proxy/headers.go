@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,23 @@ func (h *headerList) setShared(name string, v sharedValue) { h.Set(name, v[0]) }
 func (h *headerList) reset() {
 	clear(h.fields)
 	h.fields = h.fields[:0]
+}
+
+// SetFields sets each of fields on h as Set does. On a response's header
+// the values share one allocation instead of one each.
+func SetFields(h HeaderMap, fields []Header) {
+	hh, ok := h.(httpHeader)
+	if !ok {
+		for _, f := range fields {
+			h.Set(f.Name, f.Value)
+		}
+		return
+	}
+	vals := make([]string, len(fields))
+	for i, f := range fields {
+		vals[i] = f.Value
+		hh[textproto.CanonicalMIMEHeaderKey(f.Name)] = vals[i : i+1 : i+1] // capacity 1: appending copies
+	}
 }
 
 // sharedValue is a header value in a one-element slice that every

@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"net/http"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -176,5 +178,26 @@ func TestHostHeader(t *testing.T) {
 		if got := hostHeader(pr, tt.scheme); got != tt.want {
 			t.Errorf("hostHeader(%s, %s, %s) = %q, want %q", tt.name, tt.addr, tt.scheme, got, tt.want)
 		}
+	}
+}
+
+// TestSetFields: SetFields replaces values as Set does, on a response's
+// header and on a header list, and a value added later to one field
+// leaves the others, which share its backing array, alone.
+func TestSetFields(t *testing.T) {
+	t.Parallel()
+	fields := []Header{{"x-a", "1"}, {"X-B", "2"}}
+	hh := httpHeader{"X-A": {"old", "older"}, "X-C": {"3"}}
+	SetFields(hh, fields)
+	hh.Add("X-A", "added")
+	want := http.Header{"X-A": {"1", "added"}, "X-B": {"2"}, "X-C": {"3"}}
+	if !reflect.DeepEqual(http.Header(hh), want) {
+		t.Errorf("response header %v, want %v", hh, want)
+	}
+	var hl headerList
+	hl.Set("X-A", "old")
+	SetFields(&hl, fields)
+	if got := hl.Values("X-A"); !slices.Equal(got, []string{"1"}) || hl.Get("X-B") != "2" {
+		t.Errorf("header list %v", hl.fields)
 	}
 }

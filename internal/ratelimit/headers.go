@@ -46,10 +46,7 @@ func ApplyHeaders(kong *plugin.PDK) {
 	if rh == nil {
 		return
 	}
-	h := kong.Response.Header()
-	for _, f := range rh.fields {
-		h.Set(f.Name, f.Value)
-	}
+	proxy.SetFields(kong.Response.Header(), rh.fields)
 }
 
 // FormatNumber formats a limit or a count as Lua's tostring does (%.14g):
