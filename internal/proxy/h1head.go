@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net/http"
 	"net/textproto"
+	"strconv"
+	"strings"
 )
 
 // headReader reads the head of an HTTP/1 message, its start line and
@@ -47,6 +50,51 @@ func (h *headReader) readLines(br *bufio.Reader, limit int) error {
 		}
 		start = len(h.head)
 	}
+}
+
+// headError is a message head the proxy refuses, and why.
+type headError struct {
+	reason string
+	text   string
+}
+
+func (e *headError) Error() string { return e.reason + ": " + strconv.Quote(e.text) }
+
+// parseFields parses the header lines of head (h.head as a string) into
+// header, appending the values to vals, whose slices of one value the
+// header's fields take; it returns vals. A folded line (obs-fold) is
+// refused, as nginx does; so are a name that is not a token and a value
+// with control characters other than tab.
+func (h *headReader) parseFields(head string, header http.Header, vals []string) ([]string, error) {
+	prev := h.lines[0]
+	for _, end := range h.lines[1 : len(h.lines)-1] {
+		raw := head[prev:end]
+		prev = end
+		if raw[0] == ' ' || raw[0] == '\t' {
+			return vals, &headError{"folded header line", trimEOL(raw)}
+		}
+		kv := trimOWS(trimEOL(raw))
+		colon := strings.IndexByte(kv, ':')
+		if colon <= 0 {
+			return vals, &headError{"malformed header line", kv}
+		}
+		name, ok := h.canonicalName(kv[:colon])
+		if !ok {
+			return vals, &headError{"malformed header name", kv[:colon]}
+		}
+		v := strings.TrimLeft(kv[colon+1:], " \t")
+		if !validFieldValue(v) {
+			return vals, &headError{"malformed header value", kv}
+		}
+		if vv, ok := header[name]; ok {
+			header[name] = append(vv, v)
+			continue
+		}
+		vals = append(vals, v)
+		n := len(vals)
+		header[name] = vals[n-1 : n : n]
+	}
+	return vals, nil
 }
 
 // canonicalName returns the canonical form of a header name (as

@@ -19,6 +19,17 @@ func validFieldName(name string) bool {
 	return true
 }
 
+// validFieldValue reports whether v has no control characters other
+// than tab.
+func validFieldValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // validHost reports whether a Host value has only the bytes of a
 // uri-host and port (net/http's lenient check).
 func validHost(h string) bool {

@@ -52,7 +52,6 @@ func (c *h1Conn) parseHead() error {
 	head := string(c.head) // one string for the whole head, sliced below
 	in := &c.in
 	clear(c.header)
-	c.vals = c.vals[:0]
 	*in = inbound{ctx: c.ctx, header: c.header, tls: c.tls, remoteAddr: c.remoteAddr, localPort: c.localPort}
 	c.expect100, c.wroteContinue, c.wantsClose, c.keepAlive10 = false, false, false, false
 
@@ -73,38 +72,9 @@ func (c *h1Conn) parseHead() error {
 	}
 
 	h := c.header
-	prev := c.lines[0]
-	for _, end := range c.lines[1 : len(c.lines)-1] {
-		raw := head[prev:end]
-		prev = end
-		if raw[0] == ' ' || raw[0] == '\t' {
-			// The first line cannot start with a space (net/http), nor
-			// can any other: obs-fold is refused, as nginx does.
-			return errH1Bad
-		}
-		kv := trimOWS(trimEOL(raw))
-		colon := strings.IndexByte(kv, ':')
-		if colon <= 0 {
-			return errH1Bad
-		}
-		name, ok := c.canonicalName(kv[:colon])
-		if !ok {
-			return errH1Bad
-		}
-		v := kv[colon+1:]
-		for j := 0; j < len(v); j++ {
-			if b := v[j]; b < ' ' && b != '\t' || b == 0x7f {
-				return errH1Bad
-			}
-		}
-		v = strings.TrimLeft(v, " \t")
-		if vv, ok := h[name]; ok {
-			h[name] = append(vv, v)
-			continue
-		}
-		c.vals = append(c.vals, v)
-		n := len(c.vals)
-		h[name] = c.vals[n-1 : n : n]
+	var err error
+	if c.vals, err = c.parseFields(head, h, c.vals[:0]); err != nil {
+		return errH1Bad
 	}
 	hosts := h["Host"]
 	if len(hosts) > 1 {

@@ -173,30 +173,7 @@ func setMillis(h HeaderMap, name string, d time.Duration) {
 // validField reports whether a field can be written on the wire as is: a
 // token name and a value without control characters other than tab. A
 // plugin that sets "a\r\nb" must not inject a header.
-func validField(name, value string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if !isTokenChar(name[i]) {
-			return false
-		}
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
+func validField(name, value string) bool { return validFieldName(name) && validFieldValue(value) }
 
 // eachToken calls fn with each comma-separated token of v, trimmed of
 // spaces and tabs, skipping empty ones.

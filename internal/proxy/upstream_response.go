@@ -25,17 +25,6 @@ type responseReader struct {
 	body   h1Body
 }
 
-// responseError is an upstream response head the proxy refuses: the
-// client gets a 502.
-type responseError struct {
-	reason string
-	text   string
-}
-
-func (e *responseError) Error() string {
-	return "malformed upstream response: " + e.reason + ": " + strconv.Quote(e.text)
-}
-
 // readResponse reads a response head off c and prepares its body for a
 // request with the given method. It follows http.ReadResponse (framing,
 // Close, the trailers a chunked body announces) except where nginx is
@@ -66,7 +55,9 @@ func (c *upConn) readResponse(method string) (*http.Response, error) {
 	if err := r.parseStatusLine(resp, trimEOL(head[:r.lines[0]])); err != nil {
 		return nil, err
 	}
-	if err := r.parseFields(head); err != nil {
+	// The values of one response share one backing array; the client's
+	// response header keeps them.
+	if _, err := r.parseFields(head, r.header, make([]string, 0, len(r.lines)-2)); err != nil {
 		return nil, err
 	}
 	if err := r.framing(c, method); err != nil {
@@ -80,12 +71,12 @@ func (r *responseReader) parseStatusLine(resp *http.Response, line string) error
 	proto, status, _ := strings.Cut(line, " ")
 	major, minor, ok := http.ParseHTTPVersion(proto)
 	if !ok || major != 1 {
-		return &responseError{"malformed HTTP version", proto}
+		return &headError{"malformed HTTP version", proto}
 	}
 	status = strings.TrimLeft(status, " ")
 	code, _, _ := strings.Cut(status, " ")
 	if len(code) != 3 || code[0] < '1' || code[0] > '9' || !isDigit(code[1]) || !isDigit(code[2]) {
-		return &responseError{"malformed HTTP status code", code}
+		return &headError{"malformed HTTP status code", code}
 	}
 	resp.Status = status
 	resp.StatusCode = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
@@ -94,45 +85,6 @@ func (r *responseReader) parseStatusLine(resp *http.Response, line string) error
 }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
-
-// parseFields parses the header lines of head into r.header. The values
-// of one response share one backing array.
-func (r *responseReader) parseFields(head string) error {
-	h := r.header
-	vals := make([]string, 0, len(r.lines)-2)
-	prev := r.lines[0]
-	for _, end := range r.lines[1 : len(r.lines)-1] {
-		raw := head[prev:end]
-		prev = end
-		if raw[0] == ' ' || raw[0] == '\t' {
-			return &responseError{"folded header line", trimEOL(raw)}
-		}
-		kv := trimOWS(trimEOL(raw))
-		colon := strings.IndexByte(kv, ':')
-		if colon <= 0 {
-			return &responseError{"malformed header line", kv}
-		}
-		name, ok := r.canonicalName(kv[:colon])
-		if !ok {
-			return &responseError{"malformed header name", kv[:colon]}
-		}
-		v := kv[colon+1:]
-		for j := 0; j < len(v); j++ {
-			if b := v[j]; b < ' ' && b != '\t' || b == 0x7f {
-				return &responseError{"malformed header value", kv}
-			}
-		}
-		v = strings.TrimLeft(v, " \t")
-		if vv, ok := h[name]; ok {
-			h[name] = append(vv, v)
-			continue
-		}
-		vals = append(vals, v)
-		n := len(vals)
-		h[name] = vals[n-1 : n : n]
-	}
-	return nil
-}
 
 // framing decides how the body ends and whether the connection can be
 // reused afterwards, as net/http's readTransfer does for a response.
@@ -147,7 +99,7 @@ func (r *responseReader) framing(c *upConn, method string) error {
 		delete(h, "Transfer-Encoding")
 		if resp.ProtoMinor >= 1 { // ignored in HTTP/1.0, as net/http does
 			if len(te) != 1 || !strings.EqualFold(te[0], "chunked") {
-				return &responseError{"unsupported transfer encoding", strings.Join(te, ", ")}
+				return &headError{"unsupported transfer encoding", strings.Join(te, ", ")}
 			}
 			delete(h, "Content-Length") // Transfer-Encoding overrides it
 			chunked = true
@@ -157,13 +109,13 @@ func (r *responseReader) framing(c *upConn, method string) error {
 	if cl := h["Content-Length"]; len(cl) > 0 {
 		for _, v := range cl[1:] {
 			if v != cl[0] {
-				return &responseError{"conflicting Content-Length", strings.Join(cl, ", ")}
+				return &headError{"conflicting Content-Length", strings.Join(cl, ", ")}
 			}
 		}
 		h["Content-Length"] = cl[:1]
 		n, err := strconv.ParseUint(cl[0], 10, 63)
 		if err != nil {
-			return &responseError{"bad Content-Length", cl[0]}
+			return &headError{"bad Content-Length", cl[0]}
 		}
 		length = int64(n)
 	}
@@ -214,7 +166,7 @@ func (r *responseReader) announcedTrailers() error {
 		})
 	}
 	if bad != "" {
-		return &responseError{"bad trailer key", bad}
+		return &headError{"bad trailer key", bad}
 	}
 	if len(trailer) > 0 {
 		r.resp.Trailer = trailer

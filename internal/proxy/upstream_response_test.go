@@ -96,7 +96,7 @@ func trailerKeys(h http.Header) []string { return slices.Sorted(maps.Keys(h)) }
 // readResponse's doc comment lists.
 func checkDeliberate(t *testing.T, raw string, err error) {
 	t.Helper()
-	var re *responseError
+	var re *headError
 	if !errors.As(err, &re) {
 		t.Fatalf("%q: refused (%v), net/http accepts it", raw, err)
 	}
@@ -138,7 +138,7 @@ func TestUpstreamResponseDifferences(t *testing.T) {
 	} {
 		c := &upConn{br: bufio.NewReader(strings.NewReader(tc.raw))}
 		resp, err := c.readResponse(http.MethodGet)
-		var re *responseError
+		var re *headError
 		switch {
 		case tc.reason != "" && (!errors.As(err, &re) || re.reason != tc.reason):
 			t.Errorf("%q: error %v, want %s", tc.raw, err, tc.reason)
