@@ -110,7 +110,8 @@ func (p *Proxy) balanceAndProxy(ex *exchange) {
 		res := p.try(ex, pr, host)
 		if res.err == nil {
 			p.respondUpstream(ex, res.resp, res.conn)
-			s.bal.Report(lb.Outcome{Status: res.resp.StatusCode})
+			// not res.resp's: the connection, which owns it, is released
+			s.bal.Report(lb.Outcome{Status: s.upstreamStatus})
 			return
 		}
 		s.bal.Report(outcome(res))

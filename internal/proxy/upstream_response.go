@@ -35,7 +35,8 @@ type responseReader struct {
 //   - Pragma: no-cache adds no Cache-Control, and a Connection: close
 //     stays in the header (copyResponseHeader drops it).
 //
-// The response and its header are valid until the next readResponse.
+// The response and its header belong to c: they are valid until c is
+// released (the next readResponse may overwrite them).
 func (c *upConn) readResponse(method string) (*http.Response, error) {
 	r := &c.res
 	if err := r.readLines(c.br, maxResponseHead); err != nil {
