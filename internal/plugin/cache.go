@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 
@@ -70,19 +71,45 @@ func NewCache(db *store.DB, opts CacheOptions) *Cache {
 // expired entry. load returns nil for "not found", which is cached for
 // NegTTL; its errors are not cached.
 func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) (any, error)) (any, error) {
-	return c.get(ctx, key, func(ctx context.Context) (any, time.Duration, error) {
+	now := c.now()
+	if v, ok := fresh(c.lookup(key), now); ok {
+		return v, nil
+	}
+	return c.fill(ctx, key, now, func(ctx context.Context) (any, time.Duration, error) {
 		v, err := load(ctx)
 		return v, 0, err
 	})
 }
 
-// get is Get with load capping the entry's lifetime (a credential's ttl),
-// 0 for none.
-func (c *Cache) get(ctx context.Context, key string, load func(context.Context) (any, time.Duration, error)) (any, error) {
+// GetEntity is Get under EntityKey(entity, value). A hit builds no key,
+// so the request path's lookups cost no allocation.
+func (c *Cache) GetEntity(ctx context.Context, entity, value string, load func(context.Context) (any, error)) (any, error) {
+	return c.getEntity(ctx, entity, value, func(ctx context.Context) (any, time.Duration, error) {
+		v, err := load(ctx)
+		return v, 0, err
+	})
+}
+
+// getEntity is GetEntity with load capping the entry's lifetime (a
+// credential's ttl), 0 for none.
+func (c *Cache) getEntity(ctx context.Context, entity, value string, load func(context.Context) (any, time.Duration, error)) (any, error) {
 	now := c.now()
-	if e, ok := c.lookup(key); ok && (e.expires.IsZero() || now.Before(e.expires)) {
-		return e.value, nil
+	if v, ok := fresh(c.lookupEntity(entity, value), now); ok {
+		return v, nil
 	}
+	return c.fill(ctx, EntityKey(entity, value), now, load)
+}
+
+// fresh returns the value of e unless there is none or it expired by now.
+func fresh(e *cacheEntry, now time.Time) (any, bool) {
+	if e == nil || !e.expires.IsZero() && !now.Before(e.expires) {
+		return nil, false
+	}
+	return e.value, true
+}
+
+// fill calls load and caches what it returns under key.
+func (c *Cache) fill(ctx context.Context, key string, now time.Time, load func(context.Context) (any, time.Duration, error)) (any, error) {
 	gen := c.gen.Load()
 	v, limit, err := load(ctx)
 	if err != nil {
@@ -111,12 +138,20 @@ func (c *Cache) get(ctx context.Context, key string, load func(context.Context) 
 	return v, nil
 }
 
-func (c *Cache) lookup(key string) (*cacheEntry, bool) {
-	v, ok := c.entries.Load(key)
-	if !ok {
-		return nil, false
-	}
-	return v.(*cacheEntry), true
+// lookup returns the entry under key, nil when none.
+func (c *Cache) lookup(key string) *cacheEntry {
+	v, _ := c.entries.Load(key)
+	e, _ := v.(*cacheEntry)
+	return e
+}
+
+// lookupEntity is lookup(EntityKey(entity, value)) with the key built on
+// the stack: the map only compares it, keeping its own copies of the keys
+// it holds, so the string over buf never outlives this call.
+func (c *Cache) lookupEntity(entity, value string) *cacheEntry {
+	var buf [128]byte
+	k := appendEntityKey(buf[:0], entity, value)
+	return c.lookup(unsafe.String(unsafe.SliceData(k), len(k)))
 }
 
 // store keeps e under key, making room first when the cache is full.
@@ -204,13 +239,22 @@ func invalidationKeys(e *schema.Entity, row store.Row) []string {
 
 // EntityKey is Kong's cache key of one value in a table
 // ("consumers:<id>:::::", "acls:<consumer id>:::::").
-func EntityKey(entity, value string) string { return entity + ":" + value + ":::::" }
+func EntityKey(entity, value string) string {
+	return string(appendEntityKey(make([]byte, 0, len(entity)+len(value)+6), entity, value))
+}
+
+func appendEntityKey(b []byte, entity, value string) []byte {
+	b = append(b, entity...)
+	b = append(b, ':')
+	b = append(b, value...)
+	return append(b, ":::::"...)
+}
 
 // Row returns the row of entity whose field is value, through the cache
 // under the entity's cache key for that value; nil when there is none or
 // when it has expired (ttl).
 func (c *Cache) Row(ctx context.Context, entity, field, value string) (store.Row, error) {
-	v, err := c.get(ctx, EntityKey(entity, value), func(ctx context.Context) (any, time.Duration, error) {
+	v, err := c.getEntity(ctx, entity, value, func(ctx context.Context) (any, time.Duration, error) {
 		var row store.Row
 		err := c.db.View(ctx, func(tx *store.Txn) error {
 			var err error
@@ -242,7 +286,7 @@ func (c *Cache) Consumer(ctx context.Context, idOrUsername string) (*entities.Co
 	if idOrUsername == "" {
 		return nil, nil
 	}
-	v, err := c.Get(ctx, EntityKey("consumers", idOrUsername), func(ctx context.Context) (any, error) {
+	v, err := c.GetEntity(ctx, "consumers", idOrUsername, func(ctx context.Context) (any, error) {
 		var row store.Row
 		err := c.db.View(ctx, func(tx *store.Txn) error {
 			var err error
@@ -289,11 +333,11 @@ func (c *Cache) DB() *store.DB { return c.db }
 // Probe returns the value cached under key, as GET /cache/{key} shows it
 // (rows as JSON objects); false when nothing or a miss is cached.
 func (c *Cache) Probe(key string) (any, bool) {
-	e, ok := c.lookup(key)
-	if !ok || e.value == nil || !e.expires.IsZero() && !c.now().Before(e.expires) {
+	value, ok := fresh(c.lookup(key), c.now())
+	if !ok || value == nil {
 		return nil, false
 	}
-	switch v := e.value.(type) {
+	switch v := value.(type) {
 	case store.Row:
 		return map[string]any(v), true
 	case *entities.Consumer:
@@ -309,5 +353,5 @@ func (c *Cache) Probe(key string) (any, bool) {
 		}
 		return m, true
 	}
-	return e.value, true
+	return value, true
 }

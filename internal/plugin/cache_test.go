@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,35 @@ func TestCacheBounded(t *testing.T) {
 	}
 }
 
+// TestCacheGetEntity checks that GetEntity and Get share entries under
+// EntityKey, short and long keys alike, and that invalidating the key
+// drops what GetEntity cached.
+func TestCacheGetEntity(t *testing.T) {
+	cat := entities.NewCatalog(nil)
+	db := store.New(memory.New(cat), cat)
+	c := NewCache(db, CacheOptions{})
+	ctx := context.Background()
+	for _, value := range []string{"k", strings.Repeat("long-key-", 40)} {
+		loads := 0
+		load := func(v any) func(context.Context) (any, error) {
+			return func(context.Context) (any, error) { loads++; return v, nil }
+		}
+		if v, _ := c.GetEntity(ctx, "keyauth_credentials", value, load("a")); v != "a" {
+			t.Fatalf("GetEntity loaded %v", v)
+		}
+		if v, _ := c.Get(ctx, EntityKey("keyauth_credentials", value), load("b")); v != "a" || loads != 1 {
+			t.Errorf("Get under EntityKey = %v after %d loads, want GetEntity's a after 1", v, loads)
+		}
+		if v, _ := c.GetEntity(ctx, "keyauth_credentials", value, load("c")); v != "a" || loads != 1 {
+			t.Errorf("GetEntity again = %v after %d loads, want the cached a", v, loads)
+		}
+		c.Invalidate("keyauth_credentials:" + value + ":::::")
+		if v, _ := c.GetEntity(ctx, "keyauth_credentials", value, load("d")); v != "d" || loads != 2 {
+			t.Errorf("after Invalidate GetEntity = %v after %d loads, want a reload", v, loads)
+		}
+	}
+}
+
 // BenchmarkCacheHit is the request path's cost of a warm cache lookup,
 // from every P at once (a credential and its consumer per request).
 func BenchmarkCacheHit(b *testing.B) {
@@ -138,15 +168,15 @@ func BenchmarkCacheHit(b *testing.B) {
 	ctx := context.Background()
 	keys := make([]string, 1024)
 	for i := range keys {
-		keys[i] = EntityKey("keyauth_credentials", strconv.Itoa(i))
-		_, _ = c.Get(ctx, keys[i], func(context.Context) (any, error) { return i, nil })
+		keys[i] = "bench-key-" + strconv.Itoa(i)
+		_, _ = c.GetEntity(ctx, "keyauth_credentials", keys[i], func(context.Context) (any, error) { return i, nil })
 	}
 	miss := func(context.Context) (any, error) { b.Fatal("miss"); return nil, nil }
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
-			if _, err := c.Get(ctx, keys[i&1023], miss); err != nil {
+			if _, err := c.GetEntity(ctx, "keyauth_credentials", keys[i&1023], miss); err != nil {
 				b.Fatal(err)
 			}
 			i++

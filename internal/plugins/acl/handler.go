@@ -142,7 +142,7 @@ func authenticatedGroups(kong *plugin.PDK) []string {
 // Kong's key acls:<consumer id> (invalidated by any change to the
 // consumer's acls).
 func ConsumerGroups(ctx context.Context, cache *plugin.Cache, consumerID string) ([]string, error) {
-	v, err := cache.Get(ctx, plugin.EntityKey(Groups.Name, consumerID), func(ctx context.Context) (any, error) {
+	v, err := cache.GetEntity(ctx, Groups.Name, consumerID, func(ctx context.Context) (any, error) {
 		groups := []string{}
 		err := cache.DB().View(ctx, func(tx *store.Txn) error {
 			return tx.Each(ctx, Groups.Name, store.Query{ForeignField: "consumer", ForeignID: consumerID}, func(r store.Row) error {
