@@ -7,6 +7,7 @@ package keyauth
 import (
 	"errors"
 	"maps"
+	"net/textproto"
 	"net/url"
 
 	"github.com/silverback-gw/silverback/internal/meta"
@@ -42,10 +43,16 @@ const (
 type handler struct {
 	c         Config
 	challenge proxy.Header
+	// headerNames are c.KeyNames in canonical form: looking them up
+	// costs no allocation.
+	headerNames []string
 }
 
 func newHandler(c Config) (plugin.Handler, error) {
 	h := &handler{c: c, challenge: proxy.Header{Name: "WWW-Authenticate", Value: "Key"}}
+	for _, n := range c.KeyNames {
+		h.headerNames = append(h.headerNames, textproto.CanonicalMIMEHeaderKey(n))
+	}
 	if c.Realm != nil && *c.Realm != "" {
 		h.challenge.Value = `Key realm="` + *c.Realm + `"`
 	}
@@ -71,9 +78,9 @@ func (h *handler) authenticate(kong *plugin.PDK) (string, error) {
 	var key, name string
 	var inHeader, inQuery, inBody bool
 	var query url.Values
-	for _, n := range h.c.KeyNames {
+	for i, n := range h.c.KeyNames {
 		if h.c.KeyInHeader {
-			if vs := kong.Request.Headers().Values(n); len(vs) > 0 {
+			if vs := kong.Request.Headers().Values(h.headerNames[i]); len(vs) > 0 {
 				if len(vs) > 1 {
 					return msgDuplicate, nil
 				}
