@@ -12,29 +12,41 @@ import (
 // them in ngx.ctx.__rate_limiting_context__.
 const headersKey = "__rate_limiting_context__"
 
-type responseHeaders struct {
-	fields []proxy.Header
+// Headers are the response headers the rate-limiting plugins recorded
+// for the client. Both plugins record into the same set.
+type Headers struct {
+	fields []Header
+	buf    [8]proxy.Header // fields' first backing array
 }
 
-// SetHeader records a response header for the client, replacing one of
-// the same name recorded before (kong.pdk.private.rate_limiting's
-// store_response_header). Both plugins record into the same set. Give
-// name in its canonical form (http.CanonicalHeaderKey, as the response
-// will spell it) to spare an allocation per header.
-func SetHeader(kong *plugin.PDK, name, value string) {
+// Header is one recorded response header.
+type Header = proxy.Header
+
+// ResponseHeaders returns the request's recorded headers, an empty set
+// the first time.
+func ResponseHeaders(kong *plugin.PDK) *Headers {
 	sh := kong.Shared()
-	rh, _ := sh[headersKey].(*responseHeaders)
+	rh, _ := sh[headersKey].(*Headers)
 	if rh == nil {
-		rh = &responseHeaders{fields: make([]proxy.Header, 0, 8)}
+		rh = &Headers{}
+		rh.fields = rh.buf[:0]
 		sh[headersKey] = rh
 	}
+	return rh
+}
+
+// Set records a response header, replacing one of the same name recorded
+// before (kong.pdk.private.rate_limiting's store_response_header). Give
+// name in its canonical form (http.CanonicalHeaderKey, as the response
+// will spell it) to spare an allocation per header.
+func (rh *Headers) Set(name, value string) {
 	for i := range rh.fields {
 		if rh.fields[i].Name == name {
 			rh.fields[i].Value = value
 			return
 		}
 	}
-	rh.fields = append(rh.fields, proxy.Header{Name: name, Value: value})
+	rh.fields = append(rh.fields, Header{Name: name, Value: value})
 }
 
 // ApplyHeaders sets the recorded headers on the response, replacing
@@ -42,7 +54,7 @@ func SetHeader(kong *plugin.PDK, name, value string) {
 // header_filter: it serves the upstream's responses and the gateway's
 // own, a refusal included.
 func ApplyHeaders(kong *plugin.PDK) {
-	rh, _ := kong.Shared()[headersKey].(*responseHeaders)
+	rh, _ := kong.Shared()[headersKey].(*Headers)
 	if rh == nil {
 		return
 	}

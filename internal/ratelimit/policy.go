@@ -3,7 +3,8 @@ package ratelimit
 import "context"
 
 // Policy keeps counters: Kong's local, cluster and redis policies.
-// Implementations are safe for concurrent use.
+// Implementations are safe for concurrent use and keep none of the slices
+// they are given past the call: callers reuse them.
 type Policy interface {
 	// Add adds n (which may be negative, to give back what a refused
 	// request took) to each counter and writes the values they had

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/silverback-gw/silverback/internal/meta"
@@ -69,6 +70,16 @@ var (
 	_ plugin.HeaderFilterHandler = (*handler)(nil)
 )
 
+// usage is Access's scratch space: the counters of the request's windows
+// and what they held. Pooled, since passing them to a Policy makes them
+// escape.
+type usage struct {
+	counters    [len(ratelimit.Periods)]ratelimit.Counter
+	used, given [len(ratelimit.Periods)]int64
+}
+
+var usagePool = sync.Pool{New: func() any { return new(usage) }}
+
 // Access counts the request in every configured window and refuses it
 // when one of them is spent. A refused request is given back: it does not
 // count.
@@ -76,15 +87,16 @@ func (h *handler) Access(kong *plugin.PDK) error {
 	now := time.Now().Unix()
 	scope := ratelimit.ScopeOf(kong)
 	id := ratelimit.Identifier(kong, h.c.LimitBy, h.c.HeaderName, h.c.Path)
-	var counters [len(ratelimit.Periods)]ratelimit.Counter
-	var used [len(ratelimit.Periods)]int64
+	u := usagePool.Get().(*usage)
+	defer usagePool.Put(u)
+	n := len(h.limits)
+	counters, used := u.counters[:n], u.used[:n]
 	for i, l := range h.limits {
 		counters[i] = ratelimit.Counter{Scope: scope, Identifier: id, Period: l.period, Start: l.period.Start(now)}
 	}
-	n := len(h.limits)
 	policy, err := h.policies.Policy(kong)
 	if err == nil {
-		err = policy.Add(kong.Context(), counters[:n], 1, used[:n])
+		err = policy.Add(kong.Context(), counters, 1, used)
 	}
 	if err != nil {
 		if !h.c.FaultTolerant {
@@ -100,13 +112,12 @@ func (h *handler) Access(kong *plugin.PDK) error {
 		}
 	}
 	if stop {
-		var given [len(ratelimit.Periods)]int64
-		if err := policy.Add(kong.Context(), counters[:n], -1, given[:n]); err != nil {
+		if err := policy.Add(kong.Context(), counters, -1, u.given[:n]); err != nil {
 			kong.Log.Error("failed to give back a refused request: " + err.Error())
 		}
 	}
 	if !h.c.HideClientHeaders {
-		h.setHeaders(kong, now, used[:n], stop)
+		h.setHeaders(kong, now, used, stop)
 	}
 	if stop {
 		return kong.Response.Error(int(h.c.ErrorCode), h.c.ErrorMessage)
@@ -120,8 +131,10 @@ func (h *handler) Access(kong *plugin.PDK) error {
 // requests left (the longest on a tie), and Retry-After on a refusal.
 // Remaining counts the request unless it was refused.
 func (h *handler) setHeaders(kong *plugin.PDK, now int64, used []int64, stop bool) {
+	rh := ratelimit.ResponseHeaders(kong)
 	var best *limit
 	var bestRemaining float64
+	var bestText string
 	for i := range h.limits {
 		l := &h.limits[i]
 		remaining := l.value - float64(used[i])
@@ -129,18 +142,19 @@ func (h *handler) setHeaders(kong *plugin.PDK, now int64, used []int64, stop boo
 			remaining--
 		}
 		remaining = max(0, remaining)
+		text := ratelimit.FormatNumber(remaining)
 		if best == nil || remaining < bestRemaining || remaining == bestRemaining && l.period > best.period {
-			best, bestRemaining = l, remaining
+			best, bestRemaining, bestText = l, remaining, text
 		}
-		ratelimit.SetHeader(kong, l.headerLimit, l.text)
-		ratelimit.SetHeader(kong, l.headerRemaining, ratelimit.FormatNumber(remaining))
+		rh.Set(l.headerLimit, l.text)
+		rh.Set(l.headerRemaining, text)
 	}
 	reset := strconv.FormatInt(best.period.Reset(now), 10)
-	ratelimit.SetHeader(kong, headerLimit, best.text)
-	ratelimit.SetHeader(kong, headerRemaining, ratelimit.FormatNumber(bestRemaining))
-	ratelimit.SetHeader(kong, headerReset, reset)
+	rh.Set(headerLimit, best.text)
+	rh.Set(headerRemaining, bestText)
+	rh.Set(headerReset, reset)
 	if stop {
-		ratelimit.SetHeader(kong, headerRetryAfter, reset)
+		rh.Set(headerRetryAfter, reset)
 	}
 }
 

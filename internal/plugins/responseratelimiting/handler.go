@@ -130,12 +130,13 @@ func (h *handler) Access(kong *plugin.PDK) error {
 			}
 		}
 	}
+	rh := ratelimit.ResponseHeaders(kong)
 	for lo := 0; lo < len(h.slots); {
 		hi, least := lo, h.slots[lo].value-float64(st.used[lo])
 		for ; hi < len(h.slots) && h.slots[hi].index == h.slots[lo].index; hi++ {
 			least = min(least, h.slots[hi].value-float64(st.used[hi]))
 		}
-		ratelimit.SetHeader(kong, h.remainingHeaders[h.slots[lo].index], ratelimit.FormatNumber(least))
+		rh.Set(h.remainingHeaders[h.slots[lo].index], ratelimit.FormatNumber(least))
 		lo = hi
 	}
 	kong.Shared()[stateKey] = st
@@ -157,12 +158,13 @@ func (h *handler) HeaderFilter(kong *plugin.PDK) error {
 	} else {
 		st.increments = make([]int64, len(h.names))
 	}
+	rh := ratelimit.ResponseHeaders(kong)
 	for i, s := range h.slots {
 		remaining := s.value - float64(st.used[i])
 		spent := st.increments[s.index]
 		if !h.c.HideClientHeaders {
-			ratelimit.SetHeader(kong, s.headerLimit, s.text)
-			ratelimit.SetHeader(kong, s.headerRemaining, ratelimit.FormatNumber(max(0, remaining-float64(spent))))
+			rh.Set(s.headerLimit, s.text)
+			rh.Set(s.headerRemaining, ratelimit.FormatNumber(max(0, remaining-float64(spent))))
 		}
 		if spent > 0 && remaining <= 0 {
 			st.refused = true
