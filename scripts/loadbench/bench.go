@@ -22,9 +22,10 @@ type proxyKind int
 const (
 	nginxProxy proxyKind = iota
 	gatewayProxy
+	pairedProxy // the gateway with the plain configuration, in a paired scenario's rounds
 )
 
-func (p proxyKind) String() string { return [...]string{"nginx", "gateway"}[p] }
+func (p proxyKind) String() string { return [...]string{"nginx", "gateway", "gateway, plain"}[p] }
 
 // measure is what the rounds of one proxy in one scenario add up to.
 type measure struct {
@@ -38,11 +39,12 @@ type measure struct {
 type result struct {
 	sc      scenario
 	skipped string
-	m       [2]measure // by proxyKind
+	m       [3]measure // by proxyKind; pairedProxy's only in a paired scenario
 }
 
 // runScenario starts nginx and the gateway with the scenario's configuration, checks
-// that they answer alike, warms both up, then loads them in interleaved rounds.
+// that they answer alike, warms both up, then loads them in interleaved rounds, each
+// in the reverse order of the one before.
 func (b *bench) runScenario(ctx context.Context, sc scenario, enabled map[string]bool) (result, error) {
 	o := b.o
 	res := result{sc: sc}
@@ -65,7 +67,7 @@ func (b *bench) runScenario(ctx context.Context, sc scenario, enabled map[string
 		return res, err
 	}
 	logf("%s (%s): starting nginx and the gateway on core %s", sc.name, sc.about, o.proxyCPU)
-	var running [2]*proc
+	var running [3]*proc
 	if running[nginxProxy], err = startNginx(ctx, b.procs, dir, nginxConf, o.proxyCPU, sc); err != nil {
 		return res, err
 	}
@@ -75,27 +77,48 @@ func (b *bench) runScenario(ctx context.Context, sc scenario, enabled map[string
 		return res, err
 	}
 	defer running[gatewayProxy].stop()
+	kinds := []proxyKind{nginxProxy, gatewayProxy}
+	if sc.paired {
+		plainYML, err := scenarios[0].kongYML(dir)
+		if err != nil {
+			return res, err
+		}
+		paired := gatewayConfig{name: "gateway-" + sc.name + "-plain", dir: filepath.Join(dir, "plain"), kongYML: plainYML, paired: true}
+		if err := os.Mkdir(paired.dir, 0o755); err != nil {
+			return res, err
+		}
+		if running[pairedProxy], err = b.startGateway(ctx, paired); err != nil {
+			return res, err
+		}
+		defer running[pairedProxy].stop()
+		kinds = append(kinds, pairedProxy)
+	}
 
 	if err := verify(sc); err != nil {
 		return res, err
 	}
-	kinds := []proxyKind{nginxProxy, gatewayProxy}
+	if sc.paired {
+		if err := verifyPaired(); err != nil {
+			return res, err
+		}
+	}
 	if o.warmup > 0 {
 		for _, k := range kinds {
 			logf("%s: warm-up %s %s", sc.name, k, o.warmup)
-			if _, err := runWrk(ctx, o, sc.url(k), sc.key(), o.warmup); err != nil {
+			if _, err := runWrk(ctx, o, sc.url(k), sc.keyFor(k), o.warmup); err != nil {
 				return res, err
 			}
 		}
 	}
 	for round := 1; round <= o.rounds; round++ {
 		for _, k := range kinds {
-			w, cpu, err := res.m[k].round(ctx, o, running[k], sc.url(k), sc.key(), nil)
+			w, cpu, err := res.m[k].round(ctx, o, running[k], sc.url(k), sc.keyFor(k), nil)
 			if err != nil {
 				return res, fmt.Errorf("%s: %w", k, err)
 			}
 			logf("%s: round %d/%d %-7s %s", sc.name, round, o.rounds, k, roundNote(w, cpu))
 		}
+		slices.Reverse(kinds) // A B, B A, A B …: a drift over the run favours no proxy
 	}
 	if o.profile != "" {
 		if err := profileRound(ctx, o, sc); err != nil {
@@ -244,6 +267,20 @@ func verify(sc scenario) error {
 	return nil
 }
 
+// verifyPaired checks that the paired gateway answers the plain scenario's request
+// with the upstream's body.
+func verifyPaired() error {
+	url := scenarios[0].url(pairedProxy)
+	status, body, err := get(url, "")
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", pairedProxy, err)
+	}
+	if status != http.StatusOK || string(body) != upstreamBody {
+		return fmt.Errorf("verify %s: GET %s answered %d with %d bytes %.80q; want 200 with the upstream's body", pairedProxy, url, status, len(body), body)
+	}
+	return nil
+}
+
 var reRequestID = regexp.MustCompile(`"request_id":"[0-9a-f]+"`)
 
 // wrkResult is one wrk run, parsed from its --latency report.
@@ -345,19 +382,26 @@ func errNote(n int64) string {
 
 // printTable writes the results as a Markdown table, ready for docs/benchmarks.md:
 // medians over the rounds for RPS and latency, CPU per request over all rounds, and
-// the gateway's figures relative to nginx's on the gateway row.
+// the gateway's figures relative to nginx's on the gateway row; then, for the paired
+// scenarios, the gateway against its own plain figure from the same rounds.
 func printTable(w io.Writer, results []result) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	fmt.Fprintln(bw, "| scenario | proxy | RPS (median) | p50 | p99 | CPU µs/req | gateway/nginx RPS | gateway/nginx p99 | errors |")
 	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+	var paired []result
 	for _, r := range results {
 		if r.skipped != "" {
 			fmt.Fprintf(bw, "| %s | — | %s | | | | | | |\n", r.sc.name, r.skipped)
 			continue
 		}
+		kinds := []proxyKind{nginxProxy, gatewayProxy}
+		if r.sc.paired {
+			kinds = append(kinds, pairedProxy)
+			paired = append(paired, r)
+		}
 		ng := r.m[nginxProxy]
-		for _, k := range []proxyKind{nginxProxy, gatewayProxy} {
+		for _, k := range kinds {
 			m := r.m[k]
 			ratioRPS, ratioP99 := "", ""
 			if k == gatewayProxy && median(ng.rps) > 0 && median(ng.p99) > 0 {
@@ -369,4 +413,33 @@ func printTable(w io.Writer, results []result) {
 				perRequest(m.cpu, m.requests), ratioRPS, ratioP99, m.errors)
 		}
 	}
+	if len(paired) == 0 {
+		return
+	}
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "paired: the gateway against a gateway with the plain configuration loaded in the same rounds")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "| scenario | gateway RPS / plain gateway RPS (median of the rounds) | each round | plain gateway CPU µs/req / gateway's |")
+	fmt.Fprintln(bw, "|---|---:|---|---:|")
+	for _, r := range paired {
+		gw, plain := r.m[gatewayProxy], r.m[pairedProxy]
+		ratios := roundRatios(gw.rps, plain.rps)
+		each := make([]string, len(ratios))
+		for i, x := range ratios {
+			each[i] = fmt.Sprintf("%.3f", x)
+		}
+		cpu := perRequest(plain.cpu, plain.requests) / perRequest(gw.cpu, gw.requests)
+		fmt.Fprintf(bw, "| %s | %.3f× | %s | %.3f× |\n", r.sc.name, median(ratios), strings.Join(each, " "), cpu)
+	}
+}
+
+// roundRatios divides each round's figure of a by the same round's of b.
+func roundRatios(a, b []float64) []float64 {
+	var r []float64
+	for i := range min(len(a), len(b)) {
+		if b[i] > 0 {
+			r = append(r, a[i]/b[i])
+		}
+	}
+	return r
 }

@@ -16,8 +16,8 @@ import (
 const gatewayStartLimit = 60 * time.Second
 
 // gatewayConfig is how one gateway is started: one proxy listener (plus the TLS one
-// for https), the Admin API on gatewayAdmin, no access logs (nginx has none either),
-// pinned to one P.
+// for https), the Admin API on gatewayAdmin (pairedHTTP and pairedAdmin for the paired
+// gateway), no access logs (nginx has none either), pinned to one P.
 type gatewayConfig struct {
 	name    string // of its log file: <dir>/<name>.log
 	dir     string // its work directory; the prefix is <dir>/kong
@@ -25,6 +25,15 @@ type gatewayConfig struct {
 	https   bool   // also a TLS proxy listener
 	debug   bool   // log_level debug: the snapshot rebuilds' durations are logged
 	profile bool   // debug_listen on gatewayDebug: pprof profiles can be fetched
+	paired  bool   // the paired plain gateway, on its own ports
+}
+
+// addrs returns the gateway's proxy (HTTP) and Admin API addresses.
+func (c gatewayConfig) addrs() (proxy, admin string) {
+	if c.paired {
+		return pairedHTTP, pairedAdmin
+	}
+	return gatewayHTTP, gatewayAdmin
 }
 
 func (c gatewayConfig) prefix() string { return filepath.Join(c.dir, "kong") }
@@ -34,7 +43,7 @@ func (c gatewayConfig) errorLog() string { return filepath.Join(c.prefix(), "log
 
 // env is the gateway's configuration as KONG_* variables; the TLS certificate is in work.
 func (c gatewayConfig) env(work string) []string {
-	listen := gatewayHTTP
+	listen, admin := c.addrs()
 	if c.https {
 		listen += ", " + gatewayHTTPS + " ssl"
 	}
@@ -42,7 +51,7 @@ func (c gatewayConfig) env(work string) []string {
 		"GOMAXPROCS=1",
 		"KONG_PREFIX=" + c.prefix(),
 		"KONG_PROXY_LISTEN=" + listen,
-		"KONG_ADMIN_LISTEN=" + gatewayAdmin,
+		"KONG_ADMIN_LISTEN=" + admin,
 		"KONG_STATUS_LISTEN=off",
 		"KONG_PROXY_ACCESS_LOG=off",
 		"KONG_ADMIN_ACCESS_LOG=off",
@@ -72,10 +81,10 @@ func (b *bench) launchGateway(ctx context.Context, c gatewayConfig, cpu string) 
 
 // waitGateway waits up to limit for the gateway's Admin API, then its proxy listener.
 func waitGateway(ctx context.Context, p *proc, c gatewayConfig, limit time.Duration) error {
-	if err := waitAdmin(ctx, p, limit); err != nil {
+	addr, admin := c.addrs()
+	if err := waitAdmin(ctx, p, admin, limit); err != nil {
 		return err
 	}
-	addr := gatewayHTTP
 	if c.https {
 		addr = gatewayHTTPS
 	}
@@ -126,10 +135,10 @@ func (b *bench) importSQLite(ctx context.Context, c gatewayConfig, file string, 
 	return took, nil
 }
 
-func waitAdmin(ctx context.Context, p *proc, limit time.Duration) error {
+func waitAdmin(ctx context.Context, p *proc, admin string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
-		if status, _, err := get("http://"+gatewayAdmin+"/", ""); err == nil && status == http.StatusOK {
+		if status, _, err := get("http://"+admin+"/", ""); err == nil && status == http.StatusOK {
 			return nil
 		}
 		if p.exited() {

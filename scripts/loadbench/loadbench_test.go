@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,5 +70,48 @@ func TestNginxConfigs(t *testing.T) {
 				t.Fatalf("nginx -t: %v\n%s", err, out)
 			}
 		})
+	}
+}
+
+// TestPrintTablePaired: a paired scenario gets the plain gateway's row, and its ratio
+// is the median of the rounds' own ratios, not the ratio of the medians.
+func TestPrintTablePaired(t *testing.T) {
+	rounds := func(rps ...float64) measure {
+		m := measure{rps: rps, requests: 1000, cpu: 40 * time.Millisecond}
+		for range rps {
+			m.p50 = append(m.p50, time.Millisecond)
+			m.p99 = append(m.p99, 2*time.Millisecond)
+		}
+		return m
+	}
+	paired := result{sc: scenarios[1]}
+	paired.m[nginxProxy] = rounds(300, 300, 300)
+	paired.m[gatewayProxy] = rounds(97, 190, 290)
+	paired.m[pairedProxy] = rounds(100, 200, 280)
+	paired.m[pairedProxy].cpu = 39 * time.Millisecond
+	plain := result{sc: scenarios[0]}
+	plain.m[nginxProxy], plain.m[gatewayProxy] = rounds(300), rounds(200)
+	var b strings.Builder
+	printTable(&b, []result{plain, paired})
+	text := b.String()
+	for _, want := range []string{
+		"| routes-10k | gateway, plain | 200 | 1.00 ms | 2.00 ms | 39.0 |  |  | 0 |",
+		"| routes-10k | 0.970× | 0.970 0.950 1.036 | 0.975× |",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("table lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Count(text, "| plain | gateway, plain |") != 0 {
+		t.Errorf("an unpaired scenario got a plain gateway row:\n%s", text)
+	}
+	cells := 0
+	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
+		switch {
+		case strings.HasPrefix(l, "| scenario |"):
+			cells = strings.Count(l, "|")
+		case strings.HasPrefix(l, "|") && strings.Count(l, "|") != cells:
+			t.Errorf("row %q has not the %d separators of its heading", l, cells)
+		}
 	}
 }

@@ -11,13 +11,16 @@ import (
 
 // Fixed loopback ports; nothing listens beyond 127.0.0.1.
 const (
-	upstreamAddr  = "127.0.0.1:18080"
-	nginxHTTP     = "127.0.0.1:18000"
-	nginxHTTPS    = "127.0.0.1:18443"
-	gatewayHTTP   = "127.0.0.1:18100"
-	gatewayHTTPS  = "127.0.0.1:18543"
-	gatewayAdmin  = "127.0.0.1:18101"
-	gatewayDebug  = "127.0.0.1:18102" // debug_listen, with -profile
+	upstreamAddr = "127.0.0.1:18080"
+	nginxHTTP    = "127.0.0.1:18000"
+	nginxHTTPS   = "127.0.0.1:18443"
+	gatewayHTTP  = "127.0.0.1:18100"
+	gatewayHTTPS = "127.0.0.1:18543"
+	gatewayAdmin = "127.0.0.1:18101"
+	gatewayDebug = "127.0.0.1:18102" // debug_listen, with -profile
+	// The paired plain gateway's listeners (a scenario's paired field).
+	pairedHTTP    = "127.0.0.1:18200"
+	pairedAdmin   = "127.0.0.1:18201"
 	manyRoutes    = 10000
 	manyConsumers = 10000
 	apiKeyHeader  = "apikey"
@@ -46,13 +49,18 @@ type scenario struct {
 	auth    bool     // needs an apikey header; without it the proxy answers 401
 	plugins []string // gateway plugins it needs (GET /plugins/enabled)
 	big     bool     // the upstream answers 16 KiB
+	// paired runs a second gateway, with the plain scenario's configuration, beside
+	// this one and loads it in the same rounds: the scenario's target is a fraction of
+	// the gateway's own plain figure, and measuring both in the same minutes keeps
+	// the host's drift between scenarios out of that ratio.
+	paired bool
 }
 
 var scenarios = []scenario{
 	{name: "plain", about: "1 route", path: "/plain"},
-	{name: "routes-10k", about: "10,000 prefix routes, one in the middle hit", path: fmt.Sprintf("/r%04d/x", manyRoutes/2)},
+	{name: "routes-10k", about: "10,000 prefix routes, one in the middle hit", path: fmt.Sprintf("/r%04d/x", manyRoutes/2), paired: true},
 	{name: "key-auth", about: "key-auth, 10,000 consumers", path: "/auth", auth: true, plugins: []string{"key-auth"}},
-	{name: "key-auth+rl", about: "key-auth + rate-limiting (local, never reached)", path: "/auth", auth: true, plugins: []string{"key-auth", "rate-limiting"}},
+	{name: "key-auth+rl", about: "key-auth + rate-limiting (local, never reached)", path: "/auth", auth: true, plugins: []string{"key-auth", "rate-limiting"}, paired: true},
 	{name: "body-16k", about: "16 KiB response bodies", path: "/big", big: true},
 	{name: "https", about: "TLS 1.3, keep-alive, 1 route", path: "/plain", https: true},
 }
@@ -117,12 +125,23 @@ func (s scenario) key() string {
 	return consumerKey(manyConsumers / 2)
 }
 
+// keyFor is the credential wrk sends to the proxy p: none to the paired plain gateway.
+func (s scenario) keyFor(p proxyKind) string {
+	if p == pairedProxy {
+		return ""
+	}
+	return s.key()
+}
+
 func consumerKey(i int) string { return fmt.Sprintf("key-%05d", i) }
 
 func (s scenario) url(p proxyKind) string {
 	addr, scheme := nginxHTTP, "http"
-	if p == gatewayProxy {
+	switch p {
+	case gatewayProxy:
 		addr = gatewayHTTP
+	case pairedProxy:
+		return "http://" + pairedHTTP + scenarios[0].path
 	}
 	if s.https {
 		scheme = "https"
