@@ -139,8 +139,7 @@ func (c *h1Conn) writeBody(p []byte) error {
 		return nil
 	}
 	if c.chunked {
-		var n [16]byte
-		c.bw.Write(strconv.AppendInt(n[:0], int64(len(p)), 16))
+		writeInt(c.bw, int64(len(p)), 16)
 		c.bw.WriteString("\r\n")
 		c.bw.Write(p)
 		_, err := c.bw.WriteString("\r\n")
@@ -274,9 +273,8 @@ func (c *h1Conn) commit(sniff []byte, final bool) {
 	}
 	if c.resLength >= 0 && allowed && !c.chunked {
 		if _, ok := h["Content-Length"]; ok || final {
-			var n [20]byte
 			c.bw.WriteString("Content-Length: ")
-			c.bw.Write(strconv.AppendInt(n[:0], c.resLength, 10))
+			writeInt(c.bw, c.resLength, 10)
 			c.bw.WriteString("\r\n")
 		}
 	}
@@ -295,14 +293,13 @@ func (c *h1Conn) writeStatusLine(status int) {
 	} else {
 		c.bw.WriteString("HTTP/1.0 ")
 	}
-	var n [3]byte
-	c.bw.Write(strconv.AppendInt(n[:0], int64(status), 10))
+	writeInt(c.bw, int64(status), 10)
 	c.bw.WriteByte(' ')
 	if text := http.StatusText(status); text != "" {
 		c.bw.WriteString(text)
 	} else {
 		c.bw.WriteString("status code ")
-		c.bw.Write(strconv.AppendInt(n[:0], int64(status), 10))
+		writeInt(c.bw, int64(status), 10)
 	}
 	c.bw.WriteString("\r\n")
 }
@@ -381,8 +378,14 @@ func (c *h1Conn) drainBody() bool {
 // writeDate writes the Date header line net/http and nginx add to every
 // response.
 func writeDate(w *bufio.Writer) {
-	var d [len(http.TimeFormat)]byte
 	w.WriteString("Date: ")
-	w.Write(time.Now().UTC().AppendFormat(d[:0], http.TimeFormat))
+	w.Write(time.Now().UTC().AppendFormat(w.AvailableBuffer(), http.TimeFormat))
 	w.WriteString("\r\n")
+}
+
+// writeInt writes v in the base given. It formats into w's free buffer
+// (bufio's AvailableBuffer idiom): a local array handed to w.Write would
+// escape, one allocation per call.
+func writeInt(w *bufio.Writer, v int64, base int) {
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), v, base))
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -207,9 +206,8 @@ func writeHead(w *bufio.Writer, r *ServiceRequest, host string, length int64, se
 	case length < 0:
 		w.WriteString("Transfer-Encoding: chunked\r\n")
 	case length > 0 || sendZero:
-		var b [20]byte
 		w.WriteString("Content-Length: ")
-		w.Write(strconv.AppendInt(b[:0], length, 10))
+		writeInt(w, length, 10)
 		w.WriteString("\r\n")
 	}
 	w.WriteString("\r\n")
@@ -296,8 +294,7 @@ func writeBody(w *bufio.Writer, body io.Reader, length int64, buf []byte) error 
 }
 
 func writeChunk(w *bufio.Writer, p []byte) {
-	var b [16]byte
-	w.Write(strconv.AppendUint(b[:0], uint64(len(p)), 16))
+	writeInt(w, int64(len(p)), 16)
 	w.WriteString("\r\n")
 	w.Write(p)
 	w.WriteString("\r\n")
